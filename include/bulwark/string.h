@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The few string and memory routines the hypervisor needs. In EL2 builds they
+ * come from src/lib/string.c; host builds use the C library's, whose
+ * prototypes match.
+ */
+#ifndef BULWARK_STRING_H
+#define BULWARK_STRING_H
+
+#include <stddef.h>
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
+
+#endif

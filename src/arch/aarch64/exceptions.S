@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * EL2 exception vectors.
+ *
+ * Every entry that Bulwark does not expect (anything taken from EL2 itself,
+ * and for now from lower ELs too) goes to `fatal_exception`. Those entries
+ * do not trust SP: it may be what faulted (a stack overflow into a guard
+ * page). They switch to this CPU's emergency stack, found through
+ * TPIDR_EL2, save a full frame there and report.
+ */
+#include <bulwark/arch/aarch64/sysregs.h>
+#include <bulwark/cpu.h>
+#include <bulwark/offsets.h>
+#include "asm.h"
+
+/* Vector entry: x0 is stashed in SP_EL0 (unused at EL2), x1/x2 and the
+ * original SP are saved on the emergency stack, then x0 = \kind. */
+.macro fatal_vector kind
+	.balign	0x80
+	msr	sp_el0, x0
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #PERCPU_EMERG_SP]
+	sub	x0, x0, #FRAME_SIZE
+	stp	x1, x2, [x0, #FRAME_X1]
+	mov	x1, sp
+	str	x1, [x0, #FRAME_SP]
+	mov	sp, x0
+	mrs	x1, sp_el0
+	str	x1, [sp, #FRAME_X0]
+	mov	x0, #\kind
+	b	fatal_entry
+.endm
+
+	.text
+	.balign	0x800
+	.global	exception_vectors
+exception_vectors:
+	/* Current EL with SP_EL0 */
+	fatal_vector 0
+	fatal_vector 1
+	fatal_vector 2
+	fatal_vector 3
+	/* Current EL with SP_ELx */
+	fatal_vector 4
+	fatal_vector 5
+	fatal_vector 6
+	fatal_vector 7
+	/* Lower EL, AArch64 */
+	fatal_vector 8
+	fatal_vector 9
+	fatal_vector 10
+	fatal_vector 11
+	/* Lower EL, AArch32 */
+	fatal_vector 12
+	fatal_vector 13
+	fatal_vector 14
+	fatal_vector 15
+
+/* sp = frame with x0, x1, x2 and sp saved; x0 = vector kind. */
+fatal_entry:
+	stp	x3, x4, [sp, #FRAME_X3]
+	stp	x5, x6, [sp, #FRAME_X3 + 16]
+	stp	x7, x8, [sp, #FRAME_X3 + 32]
+	stp	x9, x10, [sp, #FRAME_X3 + 48]
+	stp	x11, x12, [sp, #FRAME_X3 + 64]
+	stp	x13, x14, [sp, #FRAME_X3 + 80]
+	stp	x15, x16, [sp, #FRAME_X3 + 96]
+	stp	x17, x18, [sp, #FRAME_X3 + 112]
+	stp	x19, x20, [sp, #FRAME_X3 + 128]
+	stp	x21, x22, [sp, #FRAME_X3 + 144]
+	stp	x23, x24, [sp, #FRAME_X3 + 160]
+	stp	x25, x26, [sp, #FRAME_X3 + 176]
+	stp	x27, x28, [sp, #FRAME_X3 + 192]
+	stp	x29, x30, [sp, #FRAME_X3 + 208]
+	mrs	x1, elr_el2
+	mrs	x2, spsr_el2
+	stp	x1, x2, [sp, #FRAME_ELR]
+	mrs	x1, esr_el2
+	mrs	x2, far_el2
+	stp	x1, x2, [sp, #FRAME_ESR]
+	mov	x1, sp
+	mov	x29, #0			/* end of the frame chain */
+	bl	fatal_exception		/* does not return */
+1:	wfi
+	b	1b

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Structure offsets for assembly. The build compiles this file to assembly
+ * and turns each `->NAME value` marker into a #define in
+ * build/include/bulwark/offsets.h.
+ */
+#include <bulwark/arch/aarch64/frame.h>
+#include <bulwark/cpu.h>
+#include <stddef.h>
+
+#define DEFINE(sym, val) __asm__ volatile("\n->" #sym " %0" : : "i"(val))
+
+void offsets(void);
+void offsets(void)
+{
+	DEFINE(PERCPU_SIZE, sizeof(struct percpu));
+	DEFINE(PERCPU_EMERG_SP, offsetof(struct percpu, emerg_sp));
+	DEFINE(FRAME_SIZE, sizeof(struct exc_frame));
+	DEFINE(FRAME_X0, offsetof(struct exc_frame, x[0]));
+	DEFINE(FRAME_X1, offsetof(struct exc_frame, x[1]));
+	DEFINE(FRAME_X3, offsetof(struct exc_frame, x[3]));
+	DEFINE(FRAME_SP, offsetof(struct exc_frame, sp));
+	DEFINE(FRAME_ELR, offsetof(struct exc_frame, elr));
+	DEFINE(FRAME_ESR, offsetof(struct exc_frame, esr));
+}

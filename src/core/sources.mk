@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: Apache-2.0
+hyp-srcs += src/core/main.c src/core/console.c src/core/hwdesc.c src/core/palloc.c \
+	src/core/mpool.c src/core/mm.c src/core/selftest.c
