@@ -28,6 +28,8 @@
 #define STACK_STRIDE (2 * STACK_GUARD_SIZE + EMERG_STACK_SIZE + STACK_SIZE)
 
 #ifndef __ASSEMBLER__
+struct vcpu;
+
 struct percpu {
 	uint32_t index;     /* position in the CPU table; 0 is the boot CPU */
 	uint32_t online;    /* set by the CPU itself once it is running */
@@ -35,6 +37,9 @@ struct percpu {
 	uintptr_t emerg_sp; /* top of the emergency stack */
 	uint32_t in_fatal;  /* a fatal report is under way on this CPU */
 	uint32_t stopped;   /* stopped by a fatal exception */
+	uint32_t has_pac;   /* pointer authentication in use at EL2 */
+	uint64_t apia[2];   /* this CPU's EL2 APIA key, restored at each guest exit */
+	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, or NULL */
 } __attribute__((aligned(64)));
 
 extern struct percpu percpu[BULWARK_MAX_CPUS];

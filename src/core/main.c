@@ -12,19 +12,21 @@
 #include <bulwark/boot.h>
 #include <bulwark/console.h>
 #include <bulwark/cpu.h>
+#include <bulwark/drivers/gicv3.h>
 #include <bulwark/drivers/pl011.h>
 #include <bulwark/fdt.h>
 #include <bulwark/init.h>
 #include <bulwark/palloc.h>
 #include <bulwark/string.h>
 #include <bulwark/version.h>
+#include <bulwark/vm.h>
 
 #define DTB_MAX_SIZE (2UL << 20)
 #define BOOT_POOL_PAGES 48
 #define META_POOL_SIZE (2UL << 20)
 #define CPU_START_TIMEOUT_S 10
 
-extern char __image_start[], __image_end[];
+extern char _head[], __image_start[], __image_end[];
 extern char __init_text_start[], __init_text_end[], __init_data_start[], __init_data_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[], __stacks_start[], __stacks_end[];
@@ -35,6 +37,7 @@ struct mpool hyp_pool;
 
 static uint8_t boot_pool[BOOT_POOL_PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uintptr_t dtb_base;
+static uint64_t image_size; /* from the Image header: the package follows the image */
 static size_t dtb_size;
 static paddr_t meta_pool;
 static unsigned cpu_count;
@@ -44,6 +47,12 @@ static NORETURN void __init boot_fail(const char *what, const char *why)
 {
 	pr_err("boot: %s: %s\n", what, why);
 	pr_err("boot: stopped.\n");
+	arch_cpu_halt();
+}
+
+static NORETURN void boot_fail_late(const char *what, const char *why)
+{
+	pr_err("boot: %s: %s\n", what, why);
 	arch_cpu_halt();
 }
 
@@ -69,6 +78,10 @@ static void __init boot_memory(void)
 	uintptr_t img_begin = (uintptr_t)__image_start, img_end = (uintptr_t)__image_end;
 	bool img_in_ram = false;
 
+	memcpy(&image_size, _head + 16, sizeof(image_size));
+	if (image_size < img_end - img_begin || (image_size & (PAGE_SIZE - 1)))
+		boot_fail("image", "the Image header's image_size is smaller than the image");
+	img_end = img_begin + image_size;
 	palloc_init();
 	for (unsigned i = 0; i < boot_hw.mem_count; i++) {
 		uint64_t b = ALIGN_UP(boot_hw.mem[i].base, PAGE_SIZE);
@@ -81,7 +94,7 @@ static void __init boot_memory(void)
 	}
 	if (!img_in_ram)
 		boot_fail("image", "not loaded inside a /memory range");
-	palloc_reserve(pa_init(img_begin), pa_init(img_end));
+	palloc_reserve(pa_init(img_begin), pa_init(img_begin + image_size));
 	palloc_reserve(pa_init(ALIGN_DOWN(dtb_base, PAGE_SIZE)),
 		       pa_init(ALIGN_UP(dtb_base + dtb_size, PAGE_SIZE)));
 	for (unsigned i = 0; i < boot_hw.rsv_count; i++) {
@@ -315,6 +328,9 @@ void bulwark_main(void)
 		pr_warn("cpus: %u in the devicetree, this build drives at most %u\n",
 			boot_hw.cpu_count, BULWARK_MAX_CPUS);
 
+	gic_init(&boot_hw);
+	if (!gic_init_cpu())
+		boot_fail_late("GIC", "no redistributor for the boot CPU");
 	percpu[0].online = 1;
 	pr_info("cpu0: online, MPIDR %#lx (boot CPU)\n", percpu[0].hwid);
 	start_secondaries();
@@ -328,18 +344,30 @@ void bulwark_main(void)
 	release_boot_memory();
 	check_address_space();
 	selftest_run(SELFTEST_AFTER_BOOT, 0);
+	size_t own = (size_t)(__image_end - __image_start);
+
+	if (image_size > own) {
+		pl011_enable_rx_irq();
+		gic_spi_route(boot_hw.uart.intid, percpu[0].hwid, true);
+		vm_boot_all(pa_init((uintptr_t)__image_end), image_size - own, cpu_count);
+	} else {
+		pr_info("no VMs in this image (pack one with bwpack)\n");
+	}
 	pr_info("Bulwark ready.\n");
-	for (;;)
-		arch_cpu_idle();
+	vcpu_run_loop();
 }
 
 void secondary_main(unsigned index)
 {
 	struct percpu *me = &percpu[index];
 
+	if (!gic_init_cpu()) {
+		pr_warn("cpu%u: no GIC redistributor for MPIDR %#lx; CPU left off\n", index,
+			arch_cpu_hwid());
+		arch_cpu_halt();
+	}
 	pr_info("cpu%u: online, MPIDR %#lx\n", index, arch_cpu_hwid());
 	__atomic_store_n(&me->online, 1, __ATOMIC_RELEASE);
 	selftest_run(SELFTEST_SECONDARY, index);
-	for (;;)
-		arch_cpu_idle();
+	vcpu_run_loop();
 }

@@ -44,3 +44,8 @@ void pl011_init(uintptr_t base)
 	reg_write(UARTIMSC, 0); /* polled: no interrupts */
 	reg_write(UARTCR, reg_read(UARTCR) | CR_UARTEN | CR_TXE | CR_RXE);
 }
+
+void pl011_enable_rx_irq(void)
+{
+	reg_write(UARTIMSC, (1u << 4) | (1u << 6)); /* RXIM, RTIM */
+}

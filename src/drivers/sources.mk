@@ -1,2 +1,2 @@
 # SPDX-License-Identifier: Apache-2.0
-hyp-srcs += src/drivers/pl011.c
+hyp-srcs += src/drivers/pl011.c src/drivers/gicv3.c

@@ -8,6 +8,8 @@
 /* Takes over the UART at the given (identity-mapped) address, keeping the
  * firmware's baud rate. Boot CPU only. */
 void pl011_init(uintptr_t base);
+/* Raises the UART's interrupt when a character arrives. */
+void pl011_enable_rx_irq(void);
 /* Returns the next received character, or -1 when none is waiting. */
 int pl011_getc(void);
 

@@ -156,10 +156,15 @@ FUNC(pac_enable)
 	mov	x1, #(0xff << 4)
 	tst	x0, x1
 	b.eq	2f
+	mrs	x1, tpidr_el2
 	rand64	x2, x3
 	msr	s3_0_c2_c1_0, x2	/* APIAKeyLo_EL1 */
+	str	x2, [x1, #PERCPU_APIA]
 	rand64	x2, x3
 	msr	s3_0_c2_c1_1, x2	/* APIAKeyHi_EL1 */
+	str	x2, [x1, #PERCPU_APIA + 8]
+	mov	w2, #1
+	str	w2, [x1, #PERCPU_HAS_PAC]
 	mrs	x0, sctlr_el2
 	orr	x0, x0, #SCTLR_ENIA
 	msr	sctlr_el2, x0

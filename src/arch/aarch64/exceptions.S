@@ -2,8 +2,8 @@
 /*
  * EL2 exception vectors.
  *
- * Every entry that Bulwark does not expect (anything taken from EL2 itself,
- * and for now from lower ELs too) goes to `fatal_exception`. Those entries
+ * Exceptions from a guest (lower ELs) are exits, handled in guest.S. Every
+ * entry taken from EL2 itself is unexpected and goes to `fatal_exception`. Those entries
  * do not trust SP: it may be what faulted (a stack overflow into a guard
  * page). They switch to this CPU's emergency stack, found through
  * TPIDR_EL2, save a full frame there and report.
@@ -31,6 +31,14 @@
 	b	fatal_entry
 .endm
 
+/* Guest exit: see guest.S. \kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
+.macro guest_vector kind
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\kind
+	b	guest_exit
+.endm
+
 	.text
 	.balign	0x800
 	.global	exception_vectors
@@ -45,16 +53,16 @@ exception_vectors:
 	fatal_vector 5
 	fatal_vector 6
 	fatal_vector 7
-	/* Lower EL, AArch64 */
-	fatal_vector 8
-	fatal_vector 9
-	fatal_vector 10
-	fatal_vector 11
-	/* Lower EL, AArch32 */
-	fatal_vector 12
-	fatal_vector 13
-	fatal_vector 14
-	fatal_vector 15
+	/* Lower EL, AArch64: a guest exit */
+	guest_vector 0
+	guest_vector 1
+	guest_vector 2
+	guest_vector 3
+	/* Lower EL, AArch32 (a guest's 32-bit EL0) */
+	guest_vector 0
+	guest_vector 1
+	guest_vector 2
+	guest_vector 3
 
 /* sp = frame with x0, x1, x2 and sp saved; x0 = vector kind. */
 fatal_entry:

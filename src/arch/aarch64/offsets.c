@@ -5,6 +5,7 @@
  * build/include/bulwark/offsets.h.
  */
 #include <bulwark/arch/aarch64/frame.h>
+#include <bulwark/arch/vcpu.h>
 #include <bulwark/cpu.h>
 #include <stddef.h>
 
@@ -15,6 +16,11 @@ void offsets(void)
 {
 	DEFINE(PERCPU_SIZE, sizeof(struct percpu));
 	DEFINE(PERCPU_EMERG_SP, offsetof(struct percpu, emerg_sp));
+	DEFINE(PERCPU_HAS_PAC, offsetof(struct percpu, has_pac));
+	DEFINE(PERCPU_APIA, offsetof(struct percpu, apia));
+	DEFINE(VCPU_X0, offsetof(struct arch_vcpu, x));
+	DEFINE(VCPU_PC, offsetof(struct arch_vcpu, pc));
+	DEFINE(VCPU_APIA, offsetof(struct arch_vcpu, apia));
 	DEFINE(FRAME_SIZE, sizeof(struct exc_frame));
 	DEFINE(FRAME_X0, offsetof(struct exc_frame, x[0]));
 	DEFINE(FRAME_X1, offsetof(struct exc_frame, x[1]));

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PL011 each VM sees as its console. Output lines go to the hypervisor
+ * console prefixed with the VM's name; input comes from the console when
+ * the keyboard is switched to this VM.
+ */
+#ifndef BULWARK_VUART_H
+#define BULWARK_VUART_H
+
+#include <bulwark/spinlock.h>
+#include <bulwark/types.h>
+
+#define VUART_BASE 0x09000000ULL
+#define VUART_SIZE 0x1000ULL
+#define VUART_INTID 33
+#define VUART_LINE 160
+#define VUART_RX_SIZE 64
+
+struct vuart {
+	struct spinlock lock;
+	uint32_t cr, imsc, ris, lcr_h, ibrd, fbrd, ifls;
+	char line[VUART_LINE];
+	unsigned line_len;
+	uint8_t rx[VUART_RX_SIZE];
+	unsigned rx_head, rx_count;
+	uint64_t dropped;       /* lines not printed: over the rate limit */
+	uint64_t tokens_at;     /* counter value when `tokens` was last updated */
+	uint32_t tokens;        /* lines it may print now (token bucket) */
+};
+
+struct vm;
+
+void vuart_reset(struct vuart *u);
+/* Emulates a register access; false if @off is outside the UART. */
+bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val);
+/* Feeds a character typed on the console; false when the FIFO is full. */
+bool vuart_input(struct vm *vm, char c);
+/* Writes out any partial line (VM stopping). */
+void vuart_flush(struct vm *vm);
+
+#endif

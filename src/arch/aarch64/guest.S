@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The world switch. `arch_guest_enter` saves the hypervisor's callee-saved
+ * registers on its stack, loads the guest's registers and ERETs; the exit
+ * vectors save the guest's registers back and return from
+ * `arch_guest_enter` with the kind of exception in x0.
+ *
+ * Only general-purpose registers, PC, PSTATE and the APIA key are switched:
+ * the vCPU owns its physical CPU, so its EL1 system registers and FP/SIMD
+ * state stay in the hardware (the hypervisor uses neither).
+ *
+ * Stack frame of arch_guest_enter (SP_EL2, which the guest cannot change):
+ *   [sp + 0]   x29, x30     [sp + 16..95]  x19-x28
+ *   [sp + 96]  struct arch_vcpu *
+ */
+#include <bulwark/arch/aarch64/sysregs.h>
+#include <bulwark/cpu.h>
+#include <bulwark/offsets.h>
+#include "asm.h"
+
+#define ENTER_FRAME 112
+#define ENTER_VCPU 96
+
+/* x0 = struct arch_vcpu *. Returns 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
+FUNC(arch_guest_enter)
+	stp	x29, x30, [sp, #-ENTER_FRAME]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	str	x0, [sp, #ENTER_VCPU]
+
+	mrs	x1, tpidr_el2
+	ldr	w1, [x1, #PERCPU_HAS_PAC]
+	cbz	w1, 1f
+	ldp	x1, x2, [x0, #VCPU_APIA]	/* the guest's key */
+	msr	s3_0_c2_c1_0, x1
+	msr	s3_0_c2_c1_1, x2
+1:	ldp	x1, x2, [x0, #VCPU_PC]
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0]
+	eret
+	dsb	nsh
+	isb
+ENDFUNC(arch_guest_enter)
+
+/* Entered from the lower-EL vectors with the guest's x0/x1 pushed on the
+ * stack and x1 = kind. */
+	.global	guest_exit
+guest_exit:
+	ldr	x0, [sp, #16 + ENTER_VCPU]
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16		/* the guest's x0, x1 */
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #VCPU_PC]
+
+	mrs	x4, tpidr_el2
+	ldr	w2, [x4, #PERCPU_HAS_PAC]
+	cbz	w2, 1f
+	mrs	x2, s3_0_c2_c1_0
+	mrs	x3, s3_0_c2_c1_1
+	stp	x2, x3, [x0, #VCPU_APIA]
+	ldp	x2, x3, [x4, #PERCPU_APIA]	/* back to the hypervisor's key */
+	msr	s3_0_c2_c1_0, x2
+	msr	s3_0_c2_c1_1, x3
+	isb
+1:	mov	x0, x1
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #ENTER_FRAME
+	ret

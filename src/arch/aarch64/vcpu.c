@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Running a vCPU on AArch64: the trap configuration, the exit handlers and
+ * the emulation of what a guest may not touch directly.
+ *
+ * What traps, and why (HCR_EL2, MDCR_EL2, CPTR_EL2, CNTHCTL_EL2):
+ * - physical IRQ/FIQ/SError go to EL2 (IMO/FMO/AMO): the hypervisor owns the
+ *   interrupt controller; the guest gets virtual interrupts;
+ * - SMC (TSC): firmware is the hypervisor's; PSCI is answered here;
+ * - implementation-defined registers (TIDCP), auxiliary control (TACR) and
+ *   set/way cache maintenance (TSW): undefined, resp. meaningless in a VM;
+ * - debug registers (TDA, TDOSA, TDRA) and the PMU (TPM, TPMCR): read as zero,
+ *   writes ignored, so a guest can neither observe nor program them;
+ * - the EL1 physical timer (CNTHCTL_EL2.EL1PCEN = 0): read as zero, writes
+ *   ignored; guests use the virtual timer, which is theirs;
+ * - trace (CPTR_EL2.TTA). FP/SIMD and SVE do not trap: the vCPU owns its CPU.
+ * WFI and WFE do not trap: a waiting vCPU waits on its own CPU, and physical
+ * interrupts still reach EL2.
+ */
+#include <bulwark/arch/aarch64/sysregs.h>
+#include <bulwark/arch/cpu.h>
+#include <bulwark/console.h>
+#include <bulwark/fmt.h>
+#include <bulwark/cpu.h>
+#include <bulwark/vgic.h>
+#include <bulwark/vm.h>
+#include <bulwark/vuart.h>
+
+#include "mm_regs.h"
+#include "psci.h"
+
+#define MRS(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " r : "=r"(_v)); _v; })
+#define MSR(r, v) __asm__ volatile("msr " r ", %0" : : "r"((uint64_t)(v)))
+
+#define HCR_VM (1ULL << 0)
+#define HCR_SWIO (1ULL << 1)
+#define HCR_FMO (1ULL << 3)
+#define HCR_IMO (1ULL << 4)
+#define HCR_AMO (1ULL << 5)
+#define HCR_FB (1ULL << 9)
+#define HCR_BSU_IS (1ULL << 10)
+#define HCR_TSC (1ULL << 19)
+#define HCR_TIDCP (1ULL << 20)
+#define HCR_TACR (1ULL << 21)
+#define HCR_TSW (1ULL << 22)
+#define HCR_APK (1ULL << 40)
+#define HCR_API (1ULL << 41)
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
+		   HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW | HCR_APK | HCR_API)
+
+#define MDCR_TPMCR (1u << 5)
+#define MDCR_TPM (1u << 6)
+#define MDCR_TDA (1u << 9)
+#define MDCR_TDOSA (1u << 10)
+#define MDCR_TDRA (1u << 11)
+#define MDCR_GUEST (MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+
+#define CPTR_RES1 0x32ffu
+#define CPTR_TTA (1u << 20)
+#define CNTHCTL_EL1PCTEN (1u << 0)
+
+#define SCTLR_EL1_RESET 0x30d00800ULL
+#define PSTATE_EL1H_MASKED 0x3c5ULL
+
+#define ESR_IL (1u << 25)
+#define EXIT_CONTINUE (-1) /* handled: enter the guest again */
+
+/* The entry point in guest.S. */
+unsigned arch_guest_enter(struct arch_vcpu *regs);
+
+void vm_handle_irqs(struct vcpu *v);
+
+void arch_virt_cpu_init(void)
+{
+	MSR("hcr_el2", HCR_RW);
+	MSR("vttbr_el2", 0);
+	MSR("cnthctl_el2", CNTHCTL_EL1PCTEN);
+	MSR("cntvoff_el2", 0);
+	MSR("cptr_el2", CPTR_RES1 | CPTR_TTA);
+	MSR("mdcr_el2", MDCR_GUEST);
+	__asm__ volatile("isb");
+}
+
+void arch_vcpu_boot(struct vcpu *v, uint64_t pc, uint64_t arg)
+{
+	struct vm *vm = v->vm;
+	uint64_t parange = MRS("id_aa64mmfr0_el1") & 0xf;
+
+	MSR("vtcr_el2", MM_VTCR_EL2_VALUE | (MIN(parange, 5ULL) << 16));
+	MSR("vttbr_el2", pa_addr(vm->s2.root) | ((uint64_t)vm->vmid << MM_VTTBR_VMID_SHIFT));
+	MSR("vpidr_el2", MRS("midr_el1"));
+	MSR("vmpidr_el2", (1ULL << 31) | v->index);
+	MSR("hcr_el2", HCR_GUEST);
+	MSR("mdcr_el2", MDCR_GUEST);
+	MSR("cptr_el2", CPTR_RES1 | CPTR_TTA);
+	MSR("cnthctl_el2", CNTHCTL_EL1PCTEN);
+	MSR("cntvoff_el2", 0);
+	__asm__ volatile("isb");
+	/* Stale translations of a previous boot of this VMID. */
+	__asm__ volatile("tlbi vmalls12e1; dsb nsh; isb" ::: "memory");
+
+	/* A CPU just out of reset, as the Linux boot protocol expects. */
+	MSR("sctlr_el1", SCTLR_EL1_RESET);
+	MSR("cpacr_el1", 0);
+	MSR("tcr_el1", 0);
+	MSR("mair_el1", 0);
+	MSR("ttbr0_el1", 0);
+	MSR("ttbr1_el1", 0);
+	MSR("vbar_el1", 0);
+	MSR("contextidr_el1", 0);
+	MSR("tpidr_el1", 0);
+	MSR("tpidr_el0", 0);
+	MSR("tpidrro_el0", 0);
+	MSR("sp_el0", 0);
+	MSR("sp_el1", 0);
+	MSR("elr_el1", 0);
+	MSR("spsr_el1", 0);
+	MSR("esr_el1", 0);
+	MSR("far_el1", 0);
+	MSR("afsr0_el1", 0);
+	MSR("afsr1_el1", 0);
+	MSR("amair_el1", 0);
+	MSR("par_el1", 0);
+	MSR("cntkctl_el1", 0);
+	MSR("cntv_ctl_el0", 0);
+	MSR("cntv_cval_el0", 0);
+	__asm__ volatile("isb");
+	arch_vgic_cpu_reset();
+
+	for (unsigned i = 0; i < 31; i++)
+		v->arch.x[i] = 0;
+	v->arch.x[0] = arg;
+	v->arch.pc = pc;
+	v->arch.pstate = PSTATE_EL1H_MASKED;
+	v->arch.apia[0] = 0;
+	v->arch.apia[1] = 0;
+}
+
+void arch_vcpu_park(struct vcpu *v)
+{
+	(void)v;
+	MSR("cntv_ctl_el0", 0);
+	MSR("hcr_el2", HCR_RW);
+	MSR("vttbr_el2", 0);
+	__asm__ volatile("isb");
+}
+
+/* Makes the guest take a synchronous exception at EL1, as the hardware would. */
+static void inject_sync(struct vcpu *v, uint64_t esr, uint64_t far)
+{
+	uint64_t mode = v->arch.pstate & 0x1f;
+	uint64_t offset;
+
+	if (mode == 0x5)      /* EL1h */
+		offset = 0x200;
+	else if (mode == 0x4) /* EL1t */
+		offset = 0x000;
+	else if (v->arch.pstate & (1u << 4)) /* AArch32 EL0 */
+		offset = 0x600;
+	else                  /* EL0 AArch64 */
+		offset = 0x400;
+	MSR("esr_el1", esr);
+	MSR("far_el1", far);
+	MSR("elr_el1", v->arch.pc);
+	MSR("spsr_el1", v->arch.pstate);
+	v->arch.pc = MRS("vbar_el1") + offset;
+	v->arch.pstate = PSTATE_EL1H_MASKED;
+}
+
+static void inject_undef(struct vcpu *v)
+{
+	inject_sync(v, ESR_IL, 0);
+}
+
+static void inject_dabt(struct vcpu *v, uint64_t far)
+{
+	bool from_el1 = (v->arch.pstate & 0xf) != 0;
+	uint64_t ec = from_el1 ? ESR_EC_DABT_CUR : ESR_EC_DABT_LOW;
+
+	inject_sync(v, ec << ESR_EC_SHIFT | ESR_IL | 0x10 /* synchronous external abort */, far);
+}
+
+static uint64_t *reg(struct vcpu *v, unsigned rt, uint64_t *zero)
+{
+	*zero = 0;
+	return rt == 31 ? zero : &v->arch.x[rt];
+}
+
+/* A data abort on stage 2: emulated MMIO, or the VM touched what is not its own. */
+static int handle_dabt(struct vcpu *v, uint64_t esr)
+{
+	struct vm *vm = v->vm;
+	uint64_t far = MRS("far_el2");
+	uint64_t ipa = (MRS("hpfar_el2") >> 4) << 12 | (far & 0xfff);
+	bool isv = (esr >> 24) & 1;
+	unsigned size = 1u << ((esr >> 22) & 3);
+	bool sse = (esr >> 21) & 1, sf = (esr >> 15) & 1, write = (esr >> 6) & 1;
+	unsigned rt = (esr >> 16) & 0x1f;
+	uint64_t val = 0, zero;
+	bool done;
+
+	v->stats.mmio++;
+	if ((esr >> 7) & 1) { /* S1PTW: its page tables are outside its memory */
+		vm_stop(vm, "stage-1 page-table walk outside the VM's memory");
+		return VCPU_EXIT_STOP;
+	}
+	bool device = (ipa >= VGIC_DIST_BASE && ipa < VGIC_REDIST_BASE + VCPU_MAX * VGIC_REDIST_FRAME) ||
+		      (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE);
+
+	if (!device) {
+		char why[96];
+
+		fmt_snprintf(why, sizeof(why), "%s of unmapped guest-physical address %#lx (PC %#lx)",
+			     write ? "write" : "read", ipa, v->arch.pc);
+		vm_stop(vm, why);
+		return VCPU_EXIT_STOP;
+	}
+	if (!isv) {
+		/* No syndrome (pair, writeback, exclusive...): cannot emulate. */
+		vm_notice(vm, "MMIO at %#lx without syndrome: abort injected", ipa);
+		inject_dabt(v, far);
+		return EXIT_CONTINUE; /* continue */
+	}
+	if (write)
+		val = *reg(v, rt, &zero);
+	if (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE)
+		done = vuart_mmio(vm, ipa - VUART_BASE, size, write, &val);
+	else
+		done = vgic_mmio(v, ipa, size, write, &val);
+	if (!done && !write)
+		val = 0;
+	if (!write) {
+		if (sse && size < 8) {
+			unsigned bits = 8 * size;
+
+			val = (uint64_t)((int64_t)(val << (64 - bits)) >> (64 - bits));
+		}
+		if (!sf)
+			val &= 0xffffffffULL;
+		*reg(v, rt, &zero) = val;
+	}
+	v->arch.pc += 4;
+	return EXIT_CONTINUE;
+}
+
+/* Trapped system register accesses (EC 0x18). */
+static int handle_sysreg(struct vcpu *v, uint64_t esr)
+{
+	unsigned op0 = (esr >> 20) & 3, op2 = (esr >> 17) & 7, op1 = (esr >> 14) & 7;
+	unsigned crn = (esr >> 10) & 0xf, rt = (esr >> 5) & 0x1f, crm = (esr >> 1) & 0xf;
+	bool read = esr & 1;
+	uint64_t zero;
+
+	v->stats.sysreg++;
+	if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11 && op2 >= 5) {
+		/* ICC_SGI1R_EL1 (op2 5); ICC_ASGI1R/ICC_SGI0R (6, 7): group 0 and
+		 * the other security state do not exist for the guest. */
+		if (!read && op2 == 5)
+			vgic_sgi1r(v, *reg(v, rt, &zero));
+		else if (read)
+			*reg(v, rt, &zero) = 0;
+	} else if (op0 == 2 ||                                   /* debug */
+		   (op0 == 3 && op1 == 0 && crn == 9) ||         /* PMU, EL1 */
+		   (op0 == 3 && op1 == 3 && crn == 9) ||         /* PMU, EL0 */
+		   (op0 == 3 && op1 == 3 && crn == 14 && crm >= 8) || /* PMU event counters */
+		   (op0 == 3 && op1 == 3 && crn == 14 && crm == 2) || /* EL1 physical timer */
+		   (op0 == 3 && op1 == 0 && crn == 1 && crm == 3 && op2 == 1)) { /* MDCR-ish */
+		if (read)
+			*reg(v, rt, &zero) = 0;
+	} else {
+		vm_notice(v->vm, "undefined system register access (op0 %u op1 %u CRn %u CRm %u "
+			  "op2 %u) at PC %#lx", op0, op1, crn, crm, op2, v->arch.pc);
+		inject_undef(v);
+		return EXIT_CONTINUE;
+	}
+	v->arch.pc += 4;
+	return EXIT_CONTINUE;
+}
+
+static int handle_sync(struct vcpu *v)
+{
+	uint64_t esr = MRS("esr_el2");
+	unsigned ec = (unsigned)(esr >> ESR_EC_SHIFT) & 0x3f;
+
+	switch (ec) {
+	case ESR_EC_HVC64:
+		v->stats.hvc++;
+		return psci_handle(v, (uint32_t)esr & 0xffff);
+	case ESR_EC_SMC64:
+		v->stats.hvc++;
+		v->arch.pc += 4; /* SMC traps before it executes */
+		return psci_handle(v, (uint32_t)esr & 0xffff);
+	case ESR_EC_SYS64:
+		return handle_sysreg(v, esr);
+	case ESR_EC_DABT_LOW:
+		return handle_dabt(v, esr);
+	case ESR_EC_IABT_LOW: {
+		char why[96];
+		uint64_t ipa = (MRS("hpfar_el2") >> 4) << 12 | (MRS("far_el2") & 0xfff);
+
+		v->stats.aborts++;
+		fmt_snprintf(why, sizeof(why), "instruction fetch from unmapped guest-physical "
+			     "address %#lx", ipa);
+		vm_stop(v->vm, why);
+		return VCPU_EXIT_STOP;
+	}
+	case ESR_EC_WFX:
+		v->arch.pc += 4;
+		return EXIT_CONTINUE;
+	default:
+		vm_notice(v->vm, "unsupported instruction (ESR %#lx) at PC %#lx: undefined "
+			  "instruction injected", esr, v->arch.pc);
+		inject_undef(v);
+		return EXIT_CONTINUE;
+	}
+}
+
+enum vcpu_exit arch_vcpu_run(struct vcpu *v)
+{
+	for (;;) {
+		uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
+
+		if (req & VCPU_REQ_STOP)
+			return VCPU_EXIT_REQUEST;
+		if (req & VCPU_REQ_INJECT)
+			vgic_flush(v);
+		unsigned kind = arch_guest_enter(&v->arch);
+		int r;
+
+		v->stats.exits++;
+		vgic_sync(v);
+		if (kind == 0) {
+			r = handle_sync(v);
+		} else if (kind == 1 || kind == 2) {
+			v->stats.irq++;
+			vm_handle_irqs(v);
+			r = EXIT_CONTINUE;
+		} else {
+			char why[64];
+
+			fmt_snprintf(why, sizeof(why), "SError (ESR %#lx)", MRS("esr_el2"));
+			vm_stop(v->vm, why);
+			r = VCPU_EXIT_STOP;
+		}
+		if (r != EXIT_CONTINUE)
+			return (enum vcpu_exit)r;
+	}
+}

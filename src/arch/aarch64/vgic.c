@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Virtual GICv3 distributor and redistributors (see include/bulwark/vgic.h).
+ * Every register the guest writes is decoded here against the VM's own
+ * interrupts only: an INTID outside the VM's range reads as zero and
+ * ignores writes, an SGI targets only the VM's own vCPUs.
+ */
+#include <bulwark/arch/cpu.h>
+#include <bulwark/string.h>
+#include <bulwark/vgic.h>
+#include <bulwark/vm.h>
+
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IIDR 0x0008
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_ISPENDR 0x0200
+#define GICD_ICPENDR 0x0280
+#define GICD_ISACTIVER 0x0300
+#define GICD_ICACTIVER 0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR 0x0c00
+#define GICD_IROUTER 0x6000
+#define GICD_PIDR2 0xffe8
+#define GICD_CTLR_GRP1 (1u << 1)
+#define GICD_CTLR_ARE (1u << 4)
+#define GICD_CTLR_DS (1u << 6)
+
+#define GICR_CTLR 0x0000
+#define GICR_IIDR 0x0004
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_PIDR2 0xffe8
+#define GICR_SGI 0x10000
+
+#define IIDR_BULWARK 0x0100043b /* Arm implementer code, product 1 */
+
+enum bitreg { BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND, BR_CPEND, BR_SACTIVE, BR_CACTIVE };
+
+static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *v, uint32_t intid)
+{
+	if (intid < 32)
+		return &v->vgic.priv[intid];
+	if (intid < VGIC_NR_IRQS)
+		return &vm->vgic.spi[intid - 32];
+	return NULL;
+}
+
+static struct vcpu *target_of(struct vm *vm, struct vcpu *v, uint32_t intid,
+			      const struct vgic_irq *irq)
+{
+	return intid < 32 ? v : &vm->vcpus[irq->target];
+}
+
+/* After a change to @irq: if it can now be delivered, tell its vCPU. */
+static void irq_update(struct vm *vm, struct vcpu *target, struct vgic_irq *irq)
+{
+	(void)vm;
+	if (irq->enabled && irq->pending && !irq->in_lr)
+		vcpu_kick(target, VCPU_REQ_INJECT);
+}
+
+void vgic_reset(struct vm *vm)
+{
+	struct vgic_dist *d = &vm->vgic;
+
+	sl_init(&d->lock);
+	d->ctlr = 0;
+	d->nr_lrs = MIN(arch_vgic_lr_count(), VGIC_MAX_LRS);
+	d->pri_bits = arch_vgic_pri_bits();
+	memset(d->spi, 0, sizeof(d->spi));
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+		d->spi[i].level = 0;
+	for (unsigned c = 0; c < vm->vcpu_count; c++) {
+		struct vgic_cpu *vc = &vm->vcpus[c].vgic;
+
+		memset(vc, 0, sizeof(*vc));
+		vc->sleeping = true;
+		for (unsigned i = 0; i < 16; i++) {
+			vc->priv[i].edge = 1; /* SGIs are edge-triggered */
+			vc->priv[i].enabled = 0;
+		}
+	}
+}
+
+static uint8_t prio_mask(const struct vm *vm)
+{
+	return (uint8_t)(0xff << (8 - vm->vgic.pri_bits));
+}
+
+/* Registers with one bit per interrupt, 32 interrupts per word. */
+static uint32_t bits_read(struct vm *vm, struct vcpu *v, uint32_t first, enum bitreg r)
+{
+	uint32_t val = 0;
+
+	for (unsigned i = 0; i < 32; i++) {
+		struct vgic_irq *irq = irq_of(vm, v, first + i);
+		bool bit;
+
+		if (!irq)
+			break;
+		switch (r) {
+		case BR_GROUP: bit = true; break;
+		case BR_SENABLE: case BR_CENABLE: bit = irq->enabled; break;
+		case BR_SPEND: case BR_CPEND: bit = irq->pending || (irq->in_lr && !irq->active); break;
+		default: bit = irq->active; break;
+		}
+		val |= (uint32_t)bit << i;
+	}
+	return val;
+}
+
+static void bits_write(struct vm *vm, struct vcpu *v, uint32_t first, enum bitreg r, uint32_t val)
+{
+	for (unsigned i = 0; i < 32; i++) {
+		struct vgic_irq *irq = irq_of(vm, v, first + i);
+
+		if (!irq)
+			break;
+		if (!(val & (1u << i)))
+			continue;
+		switch (r) {
+		case BR_SENABLE: irq->enabled = 1; break;
+		case BR_CENABLE: irq->enabled = 0; break;
+		case BR_SPEND: irq->pending = 1; break;
+		case BR_CPEND: irq->pending = 0; break;
+		case BR_SACTIVE: irq->active = 1; break;
+		case BR_CACTIVE: irq->active = 0; break;
+		default: break; /* groups: all group 1, RAO/WI */
+		}
+		irq_update(vm, target_of(vm, v, first + i, irq), irq);
+	}
+}
+
+/* The part shared by GICD (SPIs) and the redistributor's SGI frame (0..31). */
+static bool irq_regs(struct vm *vm, struct vcpu *v, uint32_t off, uint32_t base_intid,
+		     uint32_t count, unsigned size, bool write, uint64_t *val)
+{
+	static const struct { uint32_t off; enum bitreg r; } bitregs[] = {
+		{ GICD_IGROUPR, BR_GROUP },	  { GICD_ISENABLER, BR_SENABLE },
+		{ GICD_ICENABLER, BR_CENABLE }, { GICD_ISPENDR, BR_SPEND },
+		{ GICD_ICPENDR, BR_CPEND },	  { GICD_ISACTIVER, BR_SACTIVE },
+		{ GICD_ICACTIVER, BR_CACTIVE },
+	};
+
+	for (unsigned k = 0; k < ARRAY_SIZE(bitregs); k++) {
+		uint32_t start = bitregs[k].off + base_intid / 8;
+
+		if (off < start || off >= start + count / 8)
+			continue;
+		if (size != 4)
+			return false;
+		uint32_t first = base_intid + (off - start) * 8;
+
+		if (write)
+			bits_write(vm, v, first, bitregs[k].r, (uint32_t)*val);
+		else
+			*val = bits_read(vm, v, first, bitregs[k].r);
+		return true;
+	}
+	if (off >= GICD_IPRIORITYR + base_intid && off < GICD_IPRIORITYR + base_intid + count) {
+		if (size != 1 && size != 4)
+			return false;
+		uint32_t first = base_intid + off - GICD_IPRIORITYR - base_intid;
+
+		if (!write)
+			*val = 0;
+		for (unsigned i = 0; i < size; i++) {
+			struct vgic_irq *irq = irq_of(vm, v, first + i);
+
+			if (!irq)
+				break;
+			if (write)
+				irq->priority = (uint8_t)(*val >> (8 * i)) & prio_mask(vm);
+			else
+				*val |= (uint64_t)irq->priority << (8 * i);
+		}
+		return true;
+	}
+	if (off >= GICD_ICFGR + base_intid / 4 && off < GICD_ICFGR + (base_intid + count) / 4) {
+		if (size != 4)
+			return false;
+		uint32_t first = base_intid + (off - GICD_ICFGR - base_intid / 4) * 4;
+
+		if (!write)
+			*val = 0;
+		for (unsigned i = 0; i < 16; i++) {
+			struct vgic_irq *irq = irq_of(vm, v, first + i);
+
+			if (!irq)
+				break;
+			if (!write)
+				*val |= (uint64_t)irq->edge << (2 * i + 1);
+			else if (first + i >= 16) /* SGIs are always edge */
+				irq->edge = (*val >> (2 * i + 1)) & 1;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool dist_access(struct vm *vm, struct vcpu *v, uint32_t off, unsigned size, bool write,
+			uint64_t *val)
+{
+	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
+		if (size != 8 || (off & 7))
+			return false;
+		struct vgic_irq *irq = &vm->vgic.spi[(off - GICD_IROUTER) / 8 - 32];
+
+		if (!write) {
+			*val = irq->target; /* Aff0 = vCPU index */
+		} else {
+			uint64_t aff0 = *val & 0xff;
+
+			/* IRM or an affinity outside the VM: deliver to vCPU 0. */
+			irq->target = (*val & (1ULL << 31)) || (*val & 0xff00ffff00ULL) ||
+					      aff0 >= vm->vcpu_count
+					      ? 0
+					      : (uint8_t)aff0;
+			irq_update(vm, &vm->vcpus[irq->target], irq);
+		}
+		return true;
+	}
+	if (off >= GICD_IGROUPR + 4 && off < GICD_IROUTER)
+		return irq_regs(vm, v, off, 32, VGIC_NR_SPIS, size, write, val);
+	if (size != 4)
+		return false;
+	switch (off) {
+	case GICD_CTLR:
+		if (write) {
+			vm->vgic.ctlr = (uint32_t)*val & GICD_CTLR_GRP1;
+			for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+				irq_update(vm, &vm->vcpus[vm->vgic.spi[i].target], &vm->vgic.spi[i]);
+		} else {
+			*val = vm->vgic.ctlr | GICD_CTLR_ARE | GICD_CTLR_DS;
+		}
+		return true;
+	case GICD_TYPER:
+		/* ITLinesNumber, 10 INTID bits, no LPIs, no message-based SPIs. */
+		*val = write ? *val : ((VGIC_NR_IRQS / 32 - 1) | (9u << 19));
+		return true;
+	case GICD_IIDR:
+		*val = write ? *val : IIDR_BULWARK;
+		return true;
+	case GICD_PIDR2:
+		*val = write ? *val : 0x3b; /* ArchRev 3 */
+		return true;
+	}
+	return false;
+}
+
+static bool redist_access(struct vm *vm, struct vcpu *v, struct vcpu *rv, uint32_t off,
+			  unsigned size, bool write, uint64_t *val)
+{
+	(void)v;
+	if (off >= GICR_SGI)
+		return irq_regs(vm, rv, off - GICR_SGI, 0, 32, size, write, val);
+	switch (off) {
+	case GICR_TYPER:
+		if (size != 8)
+			return false;
+		if (!write)
+			*val = (uint64_t)rv->index << 32 | (uint64_t)rv->index << 8 |
+			       (rv->index == vm->vcpu_count - 1 ? 1u << 4 : 0);
+		return true;
+	case GICR_TYPER + 4: /* upper half: affinity */
+		if (size != 4)
+			return false;
+		if (!write)
+			*val = rv->index;
+		return true;
+	case GICR_WAKER:
+		if (size != 4)
+			return false;
+		if (write)
+			rv->vgic.sleeping = (*val >> 1) & 1;
+		else
+			*val = rv->vgic.sleeping ? (3u << 1) : 0;
+		return true;
+	case GICR_IIDR:
+		if (size == 4 && !write)
+			*val = IIDR_BULWARK;
+		return size == 4;
+	case GICR_PIDR2:
+		if (size == 4 && !write)
+			*val = 0x3b;
+		return size == 4;
+	}
+	return false;
+}
+
+bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val)
+{
+	struct vm *vm = v->vm;
+	bool known;
+
+	if (ipa >= VGIC_DIST_BASE && ipa < VGIC_DIST_BASE + VGIC_DIST_SIZE) {
+		sl_lock(&vm->vgic.lock);
+		known = dist_access(vm, v, (uint32_t)(ipa - VGIC_DIST_BASE), size, write, val);
+	} else if (ipa >= VGIC_REDIST_BASE &&
+		   ipa < VGIC_REDIST_BASE + vm->vcpu_count * VGIC_REDIST_FRAME) {
+		uint64_t off = ipa - VGIC_REDIST_BASE;
+		struct vcpu *rv = &vm->vcpus[off / VGIC_REDIST_FRAME];
+
+		sl_lock(&vm->vgic.lock);
+		known = redist_access(vm, v, rv, (uint32_t)(off % VGIC_REDIST_FRAME), size, write,
+				      val);
+	} else {
+		return false;
+	}
+	if (!known && !write)
+		*val = 0; /* reserved or unimplemented: RAZ/WI */
+	sl_unlock(&vm->vgic.lock);
+	return true;
+}
+
+void vgic_sgi1r(struct vcpu *v, uint64_t val)
+{
+	struct vm *vm = v->vm;
+	uint32_t intid = (val >> 24) & 0xf;
+	bool all = (val >> 40) & 1;
+	uint64_t upper = (val >> 16 & 0xff) | (val >> 32 & 0xff) << 8 | (val >> 48 & 0xff) << 16;
+	unsigned rs = (val >> 44) & 0xf;
+
+	sl_lock(&vm->vgic.lock);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *t = &vm->vcpus[i];
+		bool hit = all ? t != v
+			       : upper == 0 && i / 16 == rs && (val & (1u << (i % 16)));
+
+		if (!hit)
+			continue;
+		t->vgic.priv[intid].pending = 1;
+		irq_update(vm, t, &t->vgic.priv[intid]);
+	}
+	sl_unlock(&vm->vgic.lock);
+}
+
+void vgic_inject(struct vcpu *v, uint32_t intid, bool hw)
+{
+	struct vm *vm = v->vm;
+
+	sl_lock(&vm->vgic.lock);
+	struct vgic_irq *irq = irq_of(vm, v, intid);
+
+	if (irq) {
+		irq->pending = 1;
+		irq->hw = hw;
+		irq_update(vm, target_of(vm, v, intid, irq), irq);
+	}
+	sl_unlock(&vm->vgic.lock);
+}
+
+void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
+{
+	if (intid < 32 || intid >= VGIC_NR_IRQS)
+		return;
+	sl_lock(&vm->vgic.lock);
+	struct vgic_irq *irq = &vm->vgic.spi[intid - 32];
+
+	irq->level = level;
+	if (level && !irq->pending) {
+		irq->pending = 1;
+		irq_update(vm, &vm->vcpus[irq->target], irq);
+	} else if (!level && !irq->edge) {
+		irq->pending = 0;
+	}
+	sl_unlock(&vm->vgic.lock);
+}
+
+static bool deliverable(const struct vm *vm, uint32_t intid, const struct vgic_irq *irq)
+{
+	return irq->enabled && irq->pending && !irq->in_lr && !irq->active &&
+	       (intid < 32 || (vm->vgic.ctlr & GICD_CTLR_GRP1));
+}
+
+void vgic_flush(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vgic_cpu *vc = &v->vgic;
+	unsigned nr = vm->vgic.nr_lrs;
+	bool left = false;
+
+	sl_lock(&vm->vgic.lock);
+	__atomic_and_fetch(&v->requests, ~VCPU_REQ_INJECT, __ATOMIC_RELAXED);
+	for (;;) {
+		/* The highest-priority (lowest value) deliverable interrupt. */
+		struct vgic_irq *best = NULL;
+		uint32_t best_id = 0;
+
+		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+			struct vgic_irq *irq = irq_of(vm, v, id);
+
+			if (id >= 32 && irq->target != v->index)
+				continue;
+			if (deliverable(vm, id, irq) && (!best || irq->priority < best->priority)) {
+				best = irq;
+				best_id = id;
+			}
+		}
+		if (!best)
+			break;
+		unsigned lr = 0;
+
+		while (lr < nr && (vc->lr_used & (1u << lr)))
+			lr++;
+		if (lr == nr) {
+			left = true;
+			break;
+		}
+		uint64_t val = LR_VINTID(best_id) | LR_PRIORITY(best->priority) | LR_GROUP1 |
+			       LR_PENDING;
+
+		if (best->hw)
+			val |= LR_HW | LR_PINTID(best_id);
+		arch_vgic_lr_write(lr, val);
+		best->in_lr = 1;
+		best->lr = (uint8_t)lr;
+		if (best->edge || best->hw)
+			best->pending = 0;
+		vc->lr_used |= 1u << lr;
+		vc->lr_intid[lr] = (uint16_t)best_id;
+	}
+	arch_vgic_underflow(left);
+	sl_unlock(&vm->vgic.lock);
+}
+
+void vgic_sync(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct vgic_cpu *vc = &v->vgic;
+
+	if (!vc->lr_used)
+		return;
+	sl_lock(&vm->vgic.lock);
+	for (unsigned lr = 0; lr < vm->vgic.nr_lrs; lr++) {
+		if (!(vc->lr_used & (1u << lr)))
+			continue;
+		uint64_t val = arch_vgic_lr_read(lr);
+		uint32_t id = vc->lr_intid[lr];
+		struct vgic_irq *irq = irq_of(vm, v, id);
+
+		irq->active = (val & LR_ACTIVE) != 0;
+		if (val & LR_STATE_MASK)
+			continue; /* still pending or active in the list register */
+		irq->in_lr = 0;
+		vc->lr_used &= ~(1u << lr);
+		arch_vgic_lr_write(lr, 0);
+		if (!irq->edge && !irq->hw && irq->level)
+			irq->pending = 1; /* a level still asserted fires again */
+		irq_update(vm, id < 32 ? v : &vm->vcpus[irq->target], irq);
+	}
+	sl_unlock(&vm->vgic.lock);
+}

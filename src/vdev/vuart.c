@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The PL011 a VM sees (registers after the Arm PL011 TRM, r1p5). Output is
+ * collected into lines and written to the hypervisor console as
+ * "[vm] line", through a token bucket so that a guest cannot flood the
+ * console: a burst of VUART_BURST lines, then VUART_RATE lines a second.
+ */
+#include <bulwark/arch/boot.h>
+#include <bulwark/console.h>
+#include <bulwark/string.h>
+#include <bulwark/vgic.h>
+#include <bulwark/vm.h>
+#include <bulwark/vuart.h>
+
+#define UARTDR 0x000
+#define UARTRSR 0x004
+#define UARTFR 0x018
+#define UARTILPR 0x020
+#define UARTIBRD 0x024
+#define UARTFBRD 0x028
+#define UARTLCR_H 0x02c
+#define UARTCR 0x030
+#define UARTIFLS 0x034
+#define UARTIMSC 0x038
+#define UARTRIS 0x03c
+#define UARTMIS 0x040
+#define UARTICR 0x044
+#define UARTDMACR 0x048
+#define FR_RXFE (1u << 4)
+#define FR_TXFE (1u << 7)
+#define FR_RXFF (1u << 6)
+#define INT_RX (1u << 4)
+#define INT_TX (1u << 5)
+#define INT_RT (1u << 6)
+
+#define VUART_BURST 2000
+#define VUART_RATE 200
+
+static const uint8_t id_regs[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+void vuart_reset(struct vuart *u)
+{
+	sl_init(&u->lock);
+	u->cr = 0x300;
+	u->imsc = 0;
+	u->ris = 0;
+	u->lcr_h = 0;
+	u->ibrd = 0;
+	u->fbrd = 0;
+	u->ifls = 0x12;
+	u->line_len = 0;
+	u->rx_head = 0;
+	u->rx_count = 0;
+	u->tokens = VUART_BURST;
+	u->tokens_at = arch_counter();
+}
+
+static void emit_line(struct vm *vm, struct vuart *u)
+{
+	uint64_t now = arch_counter(), freq = arch_counter_freq();
+	uint64_t earned = (now - u->tokens_at) * VUART_RATE / (freq ? freq : 1);
+
+	if (earned) {
+		u->tokens = (uint32_t)MIN((uint64_t)VUART_BURST, u->tokens + earned);
+		u->tokens_at = now;
+	}
+	u->line[u->line_len] = '\0';
+	if (u->tokens == 0) {
+		u->dropped++;
+	} else {
+		u->tokens--;
+		if (u->dropped) {
+			pr_info("[%s] (%lu lines dropped: console rate limit)\n", vm->name, u->dropped);
+			u->dropped = 0;
+		}
+		pr_info("[%s] %s\n", vm->name, u->line);
+	}
+	u->line_len = 0;
+}
+
+static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
+{
+	if (c == '\n') {
+		emit_line(vm, u);
+		return;
+	}
+	if (c == '\r' || c == 0)
+		return;
+	if (c < 0x20 && c != '\t' && c != 0x1b)
+		c = '.'; /* no control characters to the operator's terminal */
+	u->line[u->line_len++] = (char)c;
+	if (u->line_len == VUART_LINE - 1)
+		emit_line(vm, u);
+}
+
+static void update_irq(struct vm *vm, struct vuart *u)
+{
+	if (u->rx_count)
+		u->ris |= INT_RX | INT_RT;
+	else
+		u->ris &= ~(INT_RX | INT_RT);
+	vgic_set_level(vm, VUART_INTID, (u->ris & u->imsc) != 0);
+}
+
+bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	struct vuart *u = &vm->uart;
+	uint32_t v = (uint32_t)*val;
+
+	if (size > 4 || off >= VUART_SIZE)
+		return false;
+	sl_lock(&u->lock);
+	if (!write)
+		*val = 0;
+	switch (off) {
+	case UARTDR:
+		if (write) {
+			put_char(vm, u, (uint8_t)v);
+			u->ris |= INT_TX;
+		} else if (u->rx_count) {
+			*val = u->rx[u->rx_head];
+			u->rx_head = (u->rx_head + 1) % VUART_RX_SIZE;
+			u->rx_count--;
+		}
+		break;
+	case UARTFR:
+		if (!write)
+			*val = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) |
+			       (u->rx_count == VUART_RX_SIZE ? FR_RXFF : 0);
+		break;
+	case UARTIBRD: if (write) u->ibrd = v & 0xffff; else *val = u->ibrd; break;
+	case UARTFBRD: if (write) u->fbrd = v & 0x3f; else *val = u->fbrd; break;
+	case UARTLCR_H: if (write) u->lcr_h = v & 0xff; else *val = u->lcr_h; break;
+	case UARTCR: if (write) u->cr = v & 0xff87; else *val = u->cr; break;
+	case UARTIFLS: if (write) u->ifls = v & 0x3f; else *val = u->ifls; break;
+	case UARTIMSC: if (write) u->imsc = v & 0x7ff; else *val = u->imsc; break;
+	case UARTRIS: if (!write) *val = u->ris; break;
+	case UARTMIS: if (!write) *val = u->ris & u->imsc; break;
+	case UARTICR: if (write) u->ris &= ~v; break;
+	case UARTRSR: case UARTILPR: case UARTDMACR: break; /* RAZ/WI */
+	default:
+		if (off >= 0xfe0 && !write) /* identification registers */
+			*val = id_regs[(off - 0xfe0) / 4];
+		break; /* the rest of the page: RAZ/WI */
+	}
+	update_irq(vm, u);
+	sl_unlock(&u->lock);
+	return true;
+}
+
+bool vuart_input(struct vm *vm, char c)
+{
+	struct vuart *u = &vm->uart;
+	bool ok;
+
+	sl_lock(&u->lock);
+	ok = u->rx_count < VUART_RX_SIZE;
+	if (ok) {
+		u->rx[(u->rx_head + u->rx_count) % VUART_RX_SIZE] = (uint8_t)c;
+		u->rx_count++;
+	}
+	update_irq(vm, u);
+	sl_unlock(&u->lock);
+	return ok;
+}
+
+void vuart_flush(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	sl_lock(&u->lock);
+	if (u->line_len)
+		emit_line(vm, u);
+	sl_unlock(&u->lock);
+}
