@@ -60,6 +60,8 @@ include test/unit/sources.mk test/fuzz/sources.mk
 hyp-objs := $(patsubst %,$(BUILD)/hyp/%.o,$(hyp-srcs))
 DEPS_STAMP := $(BUILD)/.deps-checked
 
+include guest/linux/linux.mk
+
 .PHONY: all deps run smoke test unit fuzz fuzz-short cloc clean
 all: $(BUILD)/bulwark.bin
 
@@ -139,7 +141,7 @@ $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bu
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) -o $@
 
 FUZZ_SECONDS ?= 60
-test: deps all $(unit-bins) $(fuzz-bins) $(test-dtbs)
+test: deps all linux-assets $(unit-bins) $(fuzz-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --fuzz-seconds 10
 
 unit: deps $(unit-bins) $(test-dtbs)
