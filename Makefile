@@ -60,7 +60,9 @@ include test/unit/sources.mk test/fuzz/sources.mk
 hyp-objs := $(patsubst %,$(BUILD)/hyp/%.o,$(hyp-srcs))
 DEPS_STAMP := $(BUILD)/.deps-checked
 
+.DEFAULT_GOAL := all
 include guest/linux/linux.mk
+include guest/guest.mk
 
 .PHONY: all deps run smoke test unit fuzz fuzz-short cloc clean
 all: $(BUILD)/bulwark.bin
@@ -141,7 +143,7 @@ $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bu
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) -o $@
 
 FUZZ_SECONDS ?= 60
-test: deps all linux-assets $(unit-bins) $(fuzz-bins) $(test-dtbs)
+test: deps all guests linux-assets $(unit-bins) $(fuzz-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --fuzz-seconds 10
 
 unit: deps $(unit-bins) $(test-dtbs)

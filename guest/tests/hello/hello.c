@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The demo's bare-metal VM: prints a banner and its vCPU's MPIDR, then a
+ * line every second, driven by the virtual timer interrupt (the vCPU sleeps
+ * in WFI in between). `ticks=N` in the bootargs stops after N ticks and
+ * turns the VM off; without it, it ticks forever.
+ */
+#include <guest/guest.h>
+
+static volatile uint64_t ticks;
+static uint64_t deadline;
+
+static void on_timer(unsigned intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	/* The next deadline from the previous one: no drift. */
+	deadline += timer_freq();
+	vtimer_set_deadline(deadline);
+	ticks++;
+}
+
+int main(void)
+{
+	uint64_t limit = boot_arg_u64("ticks", 0), printed = 0;
+
+	gprintf("hello: bare-metal guest on vCPU %u, MPIDR 0x%llx\n", cpu_index(),
+		(unsigned long long)cpu_read_mpidr());
+	gprintf("hello: counter %llu Hz, bootargs \"%s\", %s\n",
+		(unsigned long long)timer_freq(), boot_args(),
+		limit != 0 ? "ticking a limited number of times" : "ticking forever");
+
+	irq_register(TIMER_VIRT_INTID, on_timer, NULL);
+	gic_enable_intid(TIMER_VIRT_INTID);
+	deadline = timer_count() + timer_freq();
+	vtimer_set_deadline(deadline);
+	irq_unmask();
+
+	while (limit == 0 || printed < limit) {
+		uint64_t now;
+
+		wfi();
+		now = ticks;
+		while (printed < now && (limit == 0 || printed < limit))
+			gprintf("hello: tick %llu\n", (unsigned long long)++printed);
+	}
+	irq_mask();
+	vtimer_stop();
+	return 0;
+}
