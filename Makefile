@@ -55,7 +55,7 @@ BUILD_CONFIG := $(VERSION) ($(GIT_REV)), config $(CONFIG), max $(MAX_CPUS) CPUs,
 hyp-srcs :=
 include src/arch/aarch64/sources.mk src/core/sources.mk src/lib/sources.mk src/drivers/sources.mk \
 	src/vdev/sources.mk
-include test/unit/sources.mk test/fuzz/sources.mk
+include test/unit/sources.mk test/fuzz/sources.mk tools/bwpack/sources.mk
 
 hyp-objs := $(patsubst %,$(BUILD)/hyp/%.o,$(hyp-srcs))
 DEPS_STAMP := $(BUILD)/.deps-checked
@@ -109,18 +109,45 @@ $(BUILD)/bulwark.bin: $(BUILD)/bulwark.elf
 	@echo "  OBJCOPY $@"
 	$(Q)$(OBJCOPY) -O binary $< $@
 
+# --- Host tools ------------------------------------------------------------
+BWPACK := $(BUILD)/tools/bwpack
+$(BWPACK): $(bwpack-srcs) $(bwpack-hdrs) include/bulwark/package.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -O2 -g -Iinclude $(bwpack-srcs) $(bwpack-libs) -o $@
+
+# A system description packed with the hypervisor and its guests' images
+# into one bootable image. Paths in the descriptions are relative to the
+# repository root.
+SYSTEM_DEPS := $(BUILD)/bulwark.bin $(BWPACK) guests linux-assets
+$(BUILD)/systems/%.bin: test/systems/%.dts $(SYSTEM_DEPS)
+	@mkdir -p $(@D)
+	@echo "  BWPACK  $@"
+	$(Q)dtc -q -I dts -O dtb -o $(@:.bin=.dtb) $<
+	$(Q)$(BWPACK) --system $(@:.bin=.dtb) --base-dir . --hyp $(BUILD)/bulwark.bin -o $@ >$(@:.bin=.log)
+$(BUILD)/systems/demo.bin: configs/demo.dts $(SYSTEM_DEPS)
+	@mkdir -p $(@D)
+	@echo "  BWPACK  $@"
+	$(Q)dtc -q -I dts -O dtb -o $(@:.bin=.dtb) $<
+	$(Q)$(BWPACK) --system $(@:.bin=.dtb) --base-dir . --hyp $(BUILD)/bulwark.bin -o $@ >$(@:.bin=.log)
+test-systems := $(patsubst test/systems/%.dts,$(BUILD)/systems/%.bin,$(wildcard test/systems/*.dts))
+.PHONY: systems
+systems: $(test-systems) $(BUILD)/systems/demo.bin
+
 # --- Running ---------------------------------------------------------------
 SMP ?= 4
 MEM ?= 2G
+RUN_IMAGE ?= $(BUILD)/systems/demo.bin
 QEMU_ARGS = -M $(QEMU_MACHINE) -cpu $(QEMU_CPU) -smp $(SMP) -m $(MEM) -nographic \
-	-kernel $(BUILD)/bulwark.bin
+	-kernel $(RUN_IMAGE)
 
-run: deps all
-	@echo "Starting Bulwark in QEMU ($(SMP) CPUs, $(MEM)). Quit with Ctrl-A then X."
+run: deps all $(BUILD)/systems/demo.bin
+	@echo "Starting Bulwark in QEMU ($(SMP) CPUs, $(MEM)): a Linux VM (shell) and a bare-metal VM."
+	@echo "Keyboard: Ctrl-\\ n switches the VM you type into; Ctrl-A then X quits QEMU."
 	$(QEMU) $(QEMU_ARGS)
 
-smoke: deps all
-	$(PYTHON) test/runner/run.py --build $(BUILD) --only smoke
+smoke: deps all systems
+	$(PYTHON) test/runner/run.py --build $(BUILD) --only smoke --only demo
 
 # --- Tests -----------------------------------------------------------------
 unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-tests))
@@ -135,15 +162,15 @@ $(BUILD)/host/data/%.dtb: test/unit/data/%.dts | $(DEPS_STAMP)
 $(BUILD)/host/test_%: test/unit/test_%.c $$(unit-$$*-srcs) $(wildcard include/bulwark/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(unit-$*-srcs) -lcmocka -o $@
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(unit-$*-srcs) -lcmocka $(unit-$*-libs) -o $@
 
 $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bulwark/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
-	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) -o $@
+	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) $(fuzz-$*-libs) -o $@
 
 FUZZ_SECONDS ?= 60
-test: deps all guests linux-assets $(unit-bins) $(fuzz-bins) $(test-dtbs)
+test: deps all guests linux-assets systems $(unit-bins) $(fuzz-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --fuzz-seconds 10
 
 unit: deps $(unit-bins) $(test-dtbs)

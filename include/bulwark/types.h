@@ -40,6 +40,16 @@ static inline void *va_ptr(vaddr_t v) { return (void *)v.va; }
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Number of set bits (no libgcc in EL2 builds, so no __builtin_popcount). */
+static inline unsigned bit_count(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
 #define UNUSED __attribute__((unused))
 #define NORETURN __attribute__((noreturn))
 #define PACKED __attribute__((packed))

@@ -51,6 +51,7 @@ struct vgic_cpu {
 	struct vgic_irq priv[32];  /* SGIs and PPIs of this vCPU */
 	bool sleeping;             /* GICR_WAKER.ProcessorSleep */
 	uint32_t lr_used;          /* list registers holding an interrupt */
+	uint32_t maybe[VGIC_NR_IRQS / 32]; /* INTIDs that may be deliverable to it */
 	uint16_t lr_intid[VGIC_MAX_LRS];
 };
 

@@ -55,6 +55,7 @@ struct vcpu {
 	struct vgic_cpu vgic;
 	struct {
 		uint64_t exits, hvc, sysreg, mmio, irq, aborts;
+		uint64_t kicks, vtimer, maint, flushes;
 	} stats;
 };
 

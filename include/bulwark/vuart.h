@@ -26,6 +26,7 @@ struct vuart {
 	uint64_t dropped;       /* lines not printed: over the rate limit */
 	uint64_t tokens_at;     /* counter value when `tokens` was last updated */
 	uint32_t tokens;        /* lines it may print now (token bucket) */
+	uint64_t note_at;       /* when the last "lines dropped" note went out */
 };
 
 struct vm;

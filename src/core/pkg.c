@@ -16,15 +16,6 @@
 		return -1;                                 \
 	} while (0)
 
-static unsigned popcount64(uint64_t v)
-{
-	unsigned n = 0;
-
-	for (; v; v &= v - 1)
-		n++;
-	return n;
-}
-
 static bool overlaps(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 {
 	return a < b + bs && b < a + as;
@@ -89,7 +80,7 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 	if (host_cpus < 64 && (vm->cpu_mask >> host_cpus))
 		BAD("vm '%s': cpus: CPU %u does not exist on this machine (%u CPUs)", name,
 		    63 - (unsigned)__builtin_clzll(vm->cpu_mask), host_cpus);
-	unsigned ncpu = popcount64(vm->cpu_mask);
+	unsigned ncpu = bit_count(vm->cpu_mask);
 
 	if (vm->vcpu_count == 0 || vm->vcpu_count > ncpu || vm->vcpu_count > 8)
 		BAD("vm '%s': vcpus: %u, but %u CPUs given (at most 8 vCPUs)", name,
@@ -115,6 +106,10 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 		return -1;
 	if (vm->dtb_blob != BWPKG_NO_BLOB && d->blobs[vm->dtb_blob].size > BWPKG_DTB_MAX)
 		BAD("vm '%s': devicetree: larger than 2 MiB", name);
+	if (vm->initrd_blob != BWPKG_NO_BLOB &&
+	    d->blobs[vm->initrd_blob].size > vm->mem_size - BWPKG_DTB_MAX - BWPKG_KERNEL_OFFSET)
+		BAD("vm '%s': initrd: %lu KiB does not fit in the VM's memory", name,
+		    d->blobs[vm->initrd_blob].size >> 10);
 	if (vm->dev_count > BWPKG_MAX_DEVS)
 		BAD("vm '%s': devices: more than %u", name, BWPKG_MAX_DEVS);
 	for (unsigned k = 0; k < vm->dev_count; k++) {
@@ -133,6 +128,10 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 			if (irq != 0 && (irq < 32 || irq >= VGIC_NR_IRQS || irq == VUART_INTID))
 				BAD("vm '%s': device %u: interrupt %u is not an SPI this VM can own",
 				    name, k, irq);
+			for (unsigned m = 0; m < n; m++)
+				if (irq != 0 && dev->irqs[m] == irq)
+					BAD("vm '%s': device %u: interrupt %u listed twice", name, k,
+					    irq);
 		}
 		/* Against every device listed before it, in this VM and the others. */
 		for (unsigned j = 0; j <= i; j++) {
@@ -171,7 +170,9 @@ int pkg_decode(const void *pkg, uint64_t avail, unsigned host_cpus, struct pkg_d
 		BAD("package: version %u or structure sizes not supported", h.version);
 	if (h.flags || h.reserved)
 		BAD("package: reserved fields not zero");
-	if (h.total_size > avail || h.total_size < sizeof(h))
+	if (h.total_size < sizeof(h))
+		BAD("package: total size %lu is smaller than its header", h.total_size);
+	if (h.total_size > avail)
 		BAD("package: total size %lu exceeds the %lu bytes loaded", h.total_size, avail);
 	if (h.vm_count == 0 || h.vm_count > BWPKG_MAX_VMS || h.blob_count > BWPKG_MAX_BLOBS)
 		BAD("package: %u VMs and %u blobs (1..%u VMs, at most %u blobs)", h.vm_count,

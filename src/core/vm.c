@@ -101,6 +101,14 @@ void vm_stop(struct vm *vm, const char *reason)
 	sl_unlock(&vm->lock);
 	vuart_flush(vm);
 	pr_notice("vm '%s': stopped: %s\n", vm->name, reason);
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		pr_info("vm '%s': vcpu%u: %lu exits (%lu HVC/SMC, %lu sysreg, %lu MMIO, %lu IRQ: "
+			"%lu kicks, %lu timer, %lu maintenance; %lu flushes)\n",
+			vm->name, i, v->stats.exits, v->stats.hvc, v->stats.sysreg, v->stats.mmio,
+			v->stats.irq, v->stats.kicks, v->stats.vtimer, v->stats.maint, v->stats.flushes);
+	}
 }
 
 /* Zeroes the VM's RAM and loads its images from the package. */
@@ -134,8 +142,13 @@ static bool vm_load(struct vm *vm)
 	}
 	uint64_t limit = bwpkg_dtb_addr(c->mem_base, c->mem_size);
 
-	if (c->initrd_blob != BWPKG_NO_BLOB)
-		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, pkg.blobs[c->initrd_blob].size);
+	if (c->initrd_blob != BWPKG_NO_BLOB) {
+		uint64_t size = pkg.blobs[c->initrd_blob].size;
+
+		if (size > limit - c->mem_base) /* checked by pkg_decode; never wrap */
+			return false;
+		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, size);
+	}
 	vm->kernel_ipa = c->mem_base + BWPKG_KERNEL_OFFSET + text_offset;
 	if (text_offset > c->mem_size || vm->kernel_ipa + image_size > limit ||
 	    vm->kernel_ipa + image_size < vm->kernel_ipa || (c->initrd_blob != BWPKG_NO_BLOB &&
@@ -225,6 +238,39 @@ static void vm_route_devices(struct vm *vm)
 	}
 }
 
+static bool range_overlaps(uint64_t a, uint64_t as, const struct hw_range *r)
+{
+	return a < r->base + r->size && r->base < a + as;
+}
+
+/* A passed-through device must be a device: not RAM, not what Bulwark drives. */
+static bool device_is_free(const struct vm *vm, unsigned d)
+{
+	const struct bwpkg_dev *dev = &vm->cfg.devs[d];
+	const char *what = NULL;
+
+	for (unsigned i = 0; i < boot_hw.mem_count && !what; i++)
+		if (range_overlaps(dev->base, dev->size, &boot_hw.mem[i]))
+			what = "host RAM";
+	if (range_overlaps(dev->base, dev->size, &boot_hw.uart.regs))
+		what = "the hypervisor's console UART";
+	if (range_overlaps(dev->base, dev->size, &boot_hw.gic.dist))
+		what = "the GIC distributor";
+	for (unsigned i = 0; i < boot_hw.gic.redist_count; i++)
+		if (range_overlaps(dev->base, dev->size, &boot_hw.gic.redist[i]))
+			what = "the GIC redistributors";
+	for (unsigned n = 0; n < BWPKG_MAX_DEV_IRQS; n++) {
+		uint32_t irq = dev->irqs[n];
+
+		if (irq && (irq == boot_hw.uart.intid || irq - 32 >= gic_spi_count()))
+			what = "an interrupt the hypervisor owns or the GIC lacks";
+	}
+	if (what)
+		pr_err("vm '%s': device %u (%#lx, %#lx bytes): overlaps %s\n", vm->name, d,
+		       dev->base, dev->size, what);
+	return !what;
+}
+
 static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 {
 	sl_init(&vm->lock);
@@ -251,6 +297,8 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 	for (unsigned d = 0; d < cfg->dev_count; d++) {
 		const struct bwpkg_dev *dev = &cfg->devs[d];
 
+		if (!device_is_free(vm, d))
+			return false;
 		if (mm_map(&vm->s2, dev->base, dev->base + dev->size, pa_init(dev->base),
 			   MM_MODE_R | MM_MODE_W | MM_MODE_DEVICE) != MM_OK) {
 			pr_err("vm '%s': device %u: cannot map it in stage 2\n", vm->name, d);
@@ -333,6 +381,11 @@ void vm_handle_irqs(struct vcpu *v)
 		if (intid >= GIC_INTID_SPURIOUS - 3)
 			return;
 		gic_eoi(intid);
+		if (v) {
+			v->stats.kicks += intid == GIC_SGI_KICK;
+			v->stats.vtimer += intid == VGIC_INTID_VTIMER;
+			v->stats.maint += intid == VGIC_INTID_MAINT;
+		}
 		if (intid == VGIC_INTID_VTIMER && v) {
 			vgic_inject(v, intid, true); /* the guest's EOI deactivates it */
 		} else if (intid >= 32 && intid < VGIC_NR_IRQS && spi_owner[intid]) {

@@ -53,6 +53,8 @@ void vuart_reset(struct vuart *u)
 	u->rx_count = 0;
 	u->tokens = VUART_BURST;
 	u->tokens_at = arch_counter();
+	u->note_at = 0;
+	u->dropped = 0;
 }
 
 static void emit_line(struct vm *vm, struct vuart *u)
@@ -65,14 +67,17 @@ static void emit_line(struct vm *vm, struct vuart *u)
 		u->tokens_at = now;
 	}
 	u->line[u->line_len] = '\0';
+	/* The count of lost lines goes out with the next line that does, at most
+	 * once a second, so the notes cannot double a flood. */
+	if (u->tokens && u->dropped && (u->note_at == 0 || now - u->note_at >= freq)) {
+		pr_info("[%s] (%lu lines dropped: console rate limit)\n", vm->name, u->dropped);
+		u->dropped = 0;
+		u->note_at = now ? now : 1;
+	}
 	if (u->tokens == 0) {
 		u->dropped++;
 	} else {
 		u->tokens--;
-		if (u->dropped) {
-			pr_info("[%s] (%lu lines dropped: console rate limit)\n", vm->name, u->dropped);
-			u->dropped = 0;
-		}
 		pr_info("[%s] %s\n", vm->name, u->line);
 	}
 	u->line_len = 0;
@@ -86,11 +91,11 @@ static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
 	}
 	if (c == '\r' || c == 0)
 		return;
-	if (c < 0x20 && c != '\t' && c != 0x1b)
-		c = '.'; /* no control characters to the operator's terminal */
-	u->line[u->line_len++] = (char)c;
+	if ((c < 0x20 && c != '\t') || c >= 0x7f)
+		c = '.'; /* no control characters or escape sequences to the terminal */
 	if (u->line_len == VUART_LINE - 1)
-		emit_line(vm, u);
+		emit_line(vm, u); /* a long line goes out in pieces */
+	u->line[u->line_len++] = (char)c;
 }
 
 static void update_irq(struct vm *vm, struct vuart *u)

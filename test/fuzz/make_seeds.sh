@@ -27,6 +27,23 @@ fdt | hwdesc)
 		cp "$dtb" "$out/"
 	done
 	;;
+sysdesc)
+	# The sample system descriptions, and every description the unit test
+	# compiles (test_sysdesc saves them when BULWARK_SEED_DIR is set).
+	for dts in test/unit/data/sys-*.dts; do
+		dtc -q -I dts -O dtb -o "$out/$(basename "$dts" .dts).dtb" "$dts"
+	done
+	if [ -x build/host/test_sysdesc ]; then
+		BULWARK_SEED_DIR="$out" build/host/test_sysdesc >/dev/null 2>&1 || true
+	fi
+	;;
+pkg)
+	if [ -x build/host/test_pkg ]; then
+		BULWARK_SEED_DIR="$out" build/host/test_pkg >/dev/null 2>&1 || true
+	fi
+	;;
+vgic | vuart | psci)
+	;; # operation sequences: libFuzzer starts from an empty corpus
 *)
 	echo "make_seeds: no seeds defined for '$target'" >&2
 	;;

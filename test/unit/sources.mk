@@ -1,9 +1,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # Host unit tests: test/unit/test_NAME.c linked with unit-NAME-srcs, against
 # the fake arch, with ASan and UBSan.
-unit-tests := fdt fmt hwdesc mm palloc
+unit-tests := fdt fmt hwdesc mm palloc sysdesc
 unit-fdt-srcs := src/lib/fdt.c
 unit-fmt-srcs := src/lib/fmt.c
 unit-hwdesc-srcs := src/core/hwdesc.c src/lib/fdt.c
 unit-mm-srcs := src/core/mm.c src/core/mpool.c src/arch/fake/mm.c src/arch/fake/cpu.c
 unit-palloc-srcs := src/core/palloc.c src/arch/fake/cpu.c
+unit-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c
+unit-sysdesc-libs := -lfdt
+unit-tests += pkg vgic vuart psci
+unit-pkg-srcs := src/core/pkg.c src/lib/fmt.c
+unit-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
+unit-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
+	test/unit/fake_console.c
+unit-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c

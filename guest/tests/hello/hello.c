@@ -3,7 +3,8 @@
  * The demo's bare-metal VM: prints a banner and its vCPU's MPIDR, then a
  * line every second, driven by the virtual timer interrupt (the vCPU sleeps
  * in WFI in between). `ticks=N` in the bootargs stops after N ticks and
- * turns the VM off; without it, it ticks forever.
+ * turns the VM off; without it, it ticks forever. `reset-after=N` asks for
+ * PSCI SYSTEM_RESET after N ticks (the VM then boots again).
  */
 #include <guest/guest.h>
 
@@ -23,6 +24,7 @@ static void on_timer(unsigned intid, void *arg)
 int main(void)
 {
 	uint64_t limit = boot_arg_u64("ticks", 0), printed = 0;
+	uint64_t reset_after = boot_arg_u64("reset-after", 0);
 
 	gprintf("hello: bare-metal guest on vCPU %u, MPIDR 0x%llx\n", cpu_index(),
 		(unsigned long long)cpu_read_mpidr());
@@ -43,6 +45,12 @@ int main(void)
 		now = ticks;
 		while (printed < now && (limit == 0 || printed < limit))
 			gprintf("hello: tick %llu\n", (unsigned long long)++printed);
+		if (reset_after != 0 && printed >= reset_after) {
+			gprintf("hello: asking for SYSTEM_RESET\n");
+			psci_system_reset();
+			gprintf("hello: SYSTEM_RESET returned\n");
+			return 1;
+		}
 	}
 	irq_mask();
 	vtimer_stop();

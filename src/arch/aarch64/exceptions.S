@@ -39,6 +39,39 @@
 	b	guest_exit
 .endm
 
+/*
+ * Synchronous exit from an AArch64 guest, with a fast path for the
+ * firmware version queries (HVC #0 with x0 = PSCI_VERSION or
+ * SMCCC_VERSION): they have no arguments, change no state and are asked
+ * often, so they are answered here without saving the guest's registers.
+ * Everything else takes the full exit.
+ */
+.macro guest_sync_vector
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mrs	x1, esr_el2
+	ubfx	x1, x1, #26, #6
+	cmp	x1, #ESR_EC_HVC64
+	b.ne	1f
+	mrs	x1, esr_el2
+	tst	x1, #0xffff		/* HVC #0 only */
+	b.ne	1f
+	mov	x1, #0x84000000		/* PSCI_VERSION */
+	cmp	x0, x1
+	mov	x1, #0x80000000		/* SMCCC_VERSION */
+	ccmp	x0, x1, #4, ne		/* Z set if either matched */
+	b.ne	1f
+	mov	x0, #1			/* 1.1 for both */
+	movk	x0, #1, lsl #16
+	ldr	x1, [sp, #8]
+	add	sp, sp, #16
+	eret
+	dsb	nsh
+	isb
+1:	mov	x1, #0
+	b	guest_exit
+.endm
+
 	.text
 	.balign	0x800
 	.global	exception_vectors
@@ -54,7 +87,7 @@ exception_vectors:
 	fatal_vector 6
 	fatal_vector 7
 	/* Lower EL, AArch64: a guest exit */
-	guest_vector 0
+	guest_sync_vector
 	guest_vector 1
 	guest_vector 2
 	guest_vector 3

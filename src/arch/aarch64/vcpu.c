@@ -56,6 +56,7 @@
 #define MDCR_GUEST (MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
 
 #define CPTR_RES1 0x32ffu
+#define CPTR_TSM (1u << 12) /* RES1 without SME */
 #define CPTR_TTA (1u << 20)
 #define CNTHCTL_EL1PCTEN (1u << 0)
 
@@ -70,14 +71,30 @@ unsigned arch_guest_enter(struct arch_vcpu *regs);
 
 void vm_handle_irqs(struct vcpu *v);
 
+/* FP, SIMD, SVE and SME are the vCPU's own: nothing traps but trace. */
+static uint64_t cptr_guest(void)
+{
+	uint64_t v = CPTR_RES1 | CPTR_TTA;
+
+	if ((MRS("id_aa64pfr1_el1") >> 24) & 0xf) /* SME */
+		v &= ~(uint64_t)CPTR_TSM;
+	return v;
+}
+
 void arch_virt_cpu_init(void)
 {
 	MSR("hcr_el2", HCR_RW);
 	MSR("vttbr_el2", 0);
 	MSR("cnthctl_el2", CNTHCTL_EL1PCTEN);
 	MSR("cntvoff_el2", 0);
-	MSR("cptr_el2", CPTR_RES1 | CPTR_TTA);
+	MSR("cptr_el2", cptr_guest());
 	MSR("mdcr_el2", MDCR_GUEST);
+	__asm__ volatile("isb");
+	/* The longest vector lengths the CPU has are the guest's to choose from. */
+	if ((MRS("id_aa64pfr0_el1") >> 32) & 0xf)
+		MSR("s3_4_c1_c2_0", 0x1ff); /* ZCR_EL2.LEN */
+	if ((MRS("id_aa64pfr1_el1") >> 24) & 0xf)
+		MSR("s3_4_c1_c2_6", 0x1ff); /* SMCR_EL2.LEN */
 	__asm__ volatile("isb");
 }
 
@@ -92,7 +109,7 @@ void arch_vcpu_boot(struct vcpu *v, uint64_t pc, uint64_t arg)
 	MSR("vmpidr_el2", (1ULL << 31) | v->index);
 	MSR("hcr_el2", HCR_GUEST);
 	MSR("mdcr_el2", MDCR_GUEST);
-	MSR("cptr_el2", CPTR_RES1 | CPTR_TTA);
+	MSR("cptr_el2", cptr_guest());
 	MSR("cnthctl_el2", CNTHCTL_EL1PCTEN);
 	MSR("cntvoff_el2", 0);
 	__asm__ volatile("isb");
@@ -230,6 +247,8 @@ static int handle_dabt(struct vcpu *v, uint64_t esr)
 	if (!done && !write)
 		val = 0;
 	if (!write) {
+		if (size < 8)
+			val &= (1ULL << (8 * size)) - 1; /* only the bytes read */
 		if (sse && size < 8) {
 			unsigned bits = 8 * size;
 
@@ -322,8 +341,10 @@ enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 
 		if (req & VCPU_REQ_STOP)
 			return VCPU_EXIT_REQUEST;
-		if (req & VCPU_REQ_INJECT)
+		if (req & VCPU_REQ_INJECT) {
+			vgic_sync(v);
 			vgic_flush(v);
+		}
 		unsigned kind = arch_guest_enter(&v->arch);
 		int r;
 

@@ -54,12 +54,36 @@ static struct vcpu *target_of(struct vm *vm, struct vcpu *v, uint32_t intid,
 	return intid < 32 ? v : &vm->vcpus[irq->target];
 }
 
-/* After a change to @irq: if it can now be delivered, tell its vCPU. */
+/* Pending: latched (an edge, or a write to ISPENDR) or a level input held high. */
+static bool is_pending(const struct vgic_irq *irq)
+{
+	return irq->pending || (!irq->edge && irq->level);
+}
+
+static uint32_t intid_of(struct vm *vm, struct vcpu *target, const struct vgic_irq *irq)
+{
+	if (irq >= target->vgic.priv && irq < target->vgic.priv + 32)
+		return (uint32_t)(irq - target->vgic.priv);
+	return 32 + (uint32_t)(irq - vm->vgic.spi);
+}
+
+/*
+ * After a change to @irq: if it can now be delivered, note it in its
+ * vCPU's candidate set (a superset, pruned by `vgic_flush`) and tell it.
+ */
 static void irq_update(struct vm *vm, struct vcpu *target, struct vgic_irq *irq)
 {
-	(void)vm;
-	if (irq->enabled && irq->pending && !irq->in_lr)
-		vcpu_kick(target, VCPU_REQ_INJECT);
+	if (!irq->enabled || !is_pending(irq))
+		return;
+	if (!irq->in_lr) {
+		uint32_t id = intid_of(vm, target, irq);
+
+		target->vgic.maybe[id / 32] |= 1u << (id % 32);
+	}
+	/* Even when it is in a list register already (being handled): the vCPU
+	 * must look at it (vgic_sync), or the new edge would wait for some
+	 * unrelated exit while the guest sleeps. */
+	vcpu_kick(target, VCPU_REQ_INJECT);
 }
 
 void vgic_reset(struct vm *vm)
@@ -104,7 +128,7 @@ static uint32_t bits_read(struct vm *vm, struct vcpu *v, uint32_t first, enum bi
 		switch (r) {
 		case BR_GROUP: bit = true; break;
 		case BR_SENABLE: case BR_CENABLE: bit = irq->enabled; break;
-		case BR_SPEND: case BR_CPEND: bit = irq->pending || (irq->in_lr && !irq->active); break;
+		case BR_SPEND: case BR_CPEND: bit = is_pending(irq) || (irq->in_lr && !irq->active); break;
 		default: bit = irq->active; break;
 		}
 		val |= (uint32_t)bit << i;
@@ -205,10 +229,20 @@ static bool dist_access(struct vm *vm, struct vcpu *v, uint32_t off, unsigned si
 			uint64_t *val)
 {
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + VGIC_NR_IRQS * 8) {
-		if (size != 8 || (off & 7))
-			return false;
 		struct vgic_irq *irq = &vm->vgic.spi[(off - GICD_IROUTER) / 8 - 32];
 
+		if (size == 4) { /* each half on its own: the upper one (Aff3) is 0 */
+			if (!write)
+				*val = (off & 4) ? 0 : irq->target;
+			else if (!(off & 4))
+				irq->target = (*val & 0xff) < vm->vcpu_count && !(*val & 0xffffff00)
+						      ? (uint8_t)(*val & 0xff) : 0;
+			if (write)
+				irq_update(vm, &vm->vcpus[irq->target], irq);
+			return true;
+		}
+		if (size != 8)
+			return false;
 		if (!write) {
 			*val = irq->target; /* Aff0 = vCPU index */
 		} else {
@@ -296,6 +330,16 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t
 	struct vm *vm = v->vm;
 	bool known;
 
+	if (ipa & (size - 1)) { /* not naturally aligned: RAZ/WI */
+		bool ours = (ipa >= VGIC_DIST_BASE && ipa < VGIC_DIST_BASE + VGIC_DIST_SIZE) ||
+			    (ipa >= VGIC_REDIST_BASE &&
+			     ipa < VGIC_REDIST_BASE + vm->vcpu_count * VGIC_REDIST_FRAME);
+
+		if (ours && !write)
+			*val = 0;
+		return ours;
+	}
+
 	if (ipa >= VGIC_DIST_BASE && ipa < VGIC_DIST_BASE + VGIC_DIST_SIZE) {
 		sl_lock(&vm->vgic.lock);
 		known = dist_access(vm, v, (uint32_t)(ipa - VGIC_DIST_BASE), size, write, val);
@@ -360,20 +404,60 @@ void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
 	sl_lock(&vm->vgic.lock);
 	struct vgic_irq *irq = &vm->vgic.spi[intid - 32];
 
+	bool rising = level && !irq->level;
+
 	irq->level = level;
-	if (level && !irq->pending) {
-		irq->pending = 1;
+	if (rising && irq->edge)
+		irq->pending = 1; /* configured edge-triggered: the rising edge latches */
+	if (rising)
 		irq_update(vm, &vm->vcpus[irq->target], irq);
-	} else if (!level && !irq->edge) {
-		irq->pending = 0;
-	}
 	sl_unlock(&vm->vgic.lock);
 }
 
 static bool deliverable(const struct vm *vm, uint32_t intid, const struct vgic_irq *irq)
 {
-	return irq->enabled && irq->pending && !irq->in_lr && !irq->active &&
+	return irq->enabled && is_pending(irq) && !irq->in_lr && !irq->active &&
 	       (intid < 32 || (vm->vgic.ctlr & GICD_CTLR_GRP1));
+}
+
+/*
+ * All list registers are taken. If a deliverable interrupt has a higher
+ * priority than some that the guest has not acknowledged yet (pending, not
+ * active), take those back into the distributor state so that it is not
+ * starved. Returns how many list registers are free now.
+ */
+static unsigned evict_for_better(struct vm *vm, struct vcpu *v)
+{
+	struct vgic_cpu *vc = &v->vgic;
+	unsigned best = 0x100, freed = 0;
+
+	for (unsigned w = 0; w < VGIC_NR_IRQS / 32; w++) {
+		for (uint32_t bits = vc->maybe[w]; bits; bits &= bits - 1) {
+			uint32_t id = w * 32 + (uint32_t)__builtin_ctz(bits);
+			struct vgic_irq *irq = irq_of(vm, v, id);
+
+			if ((id < 32 || irq->target == v->index) && deliverable(vm, id, irq))
+				best = MIN(best, (unsigned)irq->priority);
+		}
+	}
+	if (best == 0x100)
+		return 0;
+	for (unsigned lr = 0; lr < vm->vgic.nr_lrs; lr++) {
+		if (!(vc->lr_used & (1u << lr)))
+			continue;
+		uint64_t val = arch_vgic_lr_read(lr);
+		struct vgic_irq *irq = irq_of(vm, v, vc->lr_intid[lr]);
+
+		if ((val & LR_STATE_MASK) != LR_PENDING || irq->priority <= best)
+			continue;
+		arch_vgic_lr_write(lr, 0);
+		vc->lr_used &= ~(1u << lr);
+		irq->in_lr = 0;
+		irq->pending = 1;
+		vc->maybe[vc->lr_intid[lr] / 32] |= 1u << (vc->lr_intid[lr] % 32);
+		freed++;
+	}
+	return freed;
 }
 
 void vgic_flush(struct vcpu *v)
@@ -381,47 +465,60 @@ void vgic_flush(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct vgic_cpu *vc = &v->vgic;
 	unsigned nr = vm->vgic.nr_lrs;
+	uint32_t cand[VGIC_MAX_LRS + 1];
+	unsigned n = 0;
 	bool left = false;
 
 	sl_lock(&vm->vgic.lock);
+	v->stats.flushes++;
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_INJECT, __ATOMIC_RELAXED);
-	for (;;) {
-		/* The highest-priority (lowest value) deliverable interrupt. */
-		struct vgic_irq *best = NULL;
-		uint32_t best_id = 0;
+	unsigned free_lrs = nr - bit_count(vc->lr_used);
 
-		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+	if (free_lrs == 0)
+		free_lrs = evict_for_better(vm, v);
+
+	/* Keep the free_lrs highest-priority candidates, sorted (lowest value first). */
+	for (unsigned w = 0; w < VGIC_NR_IRQS / 32; w++) {
+		for (uint32_t bits = vc->maybe[w]; bits; bits &= bits - 1) {
+			uint32_t id = w * 32 + (uint32_t)__builtin_ctz(bits);
 			struct vgic_irq *irq = irq_of(vm, v, id);
 
-			if (id >= 32 && irq->target != v->index)
+			/* Not (or no longer) for this vCPU: every change that could make
+			 * it deliverable again goes through irq_update(). */
+			if ((id >= 32 && irq->target != v->index) || !deliverable(vm, id, irq)) {
+				vc->maybe[w] &= ~(1u << (id % 32));
 				continue;
-			if (deliverable(vm, id, irq) && (!best || irq->priority < best->priority)) {
-				best = irq;
-				best_id = id;
 			}
-		}
-		if (!best)
-			break;
-		unsigned lr = 0;
+			unsigned k = n;
 
-		while (lr < nr && (vc->lr_used & (1u << lr)))
+			while (k > 0 && irq_of(vm, v, cand[k - 1])->priority > irq->priority) {
+				cand[k] = cand[k - 1];
+				k--;
+			}
+			cand[k] = id;
+			if (n < free_lrs)
+				n++;
+			else
+				left = true; /* one fell off the end */
+		}
+	}
+	for (unsigned i = 0, lr = 0; i < n; i++) {
+		uint32_t id = cand[i];
+		struct vgic_irq *irq = irq_of(vm, v, id);
+
+		while (vc->lr_used & (1u << lr))
 			lr++;
-		if (lr == nr) {
-			left = true;
-			break;
-		}
-		uint64_t val = LR_VINTID(best_id) | LR_PRIORITY(best->priority) | LR_GROUP1 |
-			       LR_PENDING;
+		uint64_t val = LR_VINTID(id) | LR_PRIORITY(irq->priority) | LR_GROUP1 | LR_PENDING;
 
-		if (best->hw)
-			val |= LR_HW | LR_PINTID(best_id);
+		if (irq->hw)
+			val |= LR_HW | LR_PINTID(id);
 		arch_vgic_lr_write(lr, val);
-		best->in_lr = 1;
-		best->lr = (uint8_t)lr;
-		if (best->edge || best->hw)
-			best->pending = 0;
+		irq->in_lr = 1;
+		irq->lr = (uint8_t)lr;
+		irq->pending = 0; /* the list register holds it now (as an ack clears a latch) */
 		vc->lr_used |= 1u << lr;
-		vc->lr_intid[lr] = (uint16_t)best_id;
+		vc->lr_intid[lr] = (uint16_t)id;
+		vc->maybe[id / 32] &= ~(1u << (id % 32));
 	}
 	arch_vgic_underflow(left);
 	sl_unlock(&vm->vgic.lock);
@@ -443,13 +540,19 @@ void vgic_sync(struct vcpu *v)
 		struct vgic_irq *irq = irq_of(vm, v, id);
 
 		irq->active = (val & LR_ACTIVE) != 0;
-		if (val & LR_STATE_MASK)
-			continue; /* still pending or active in the list register */
+		if (val & LR_STATE_MASK) {
+			/* Still there. A new edge that came meanwhile joins it: as
+			 * pending-and-active it is taken again after this one ends. */
+			if (irq->pending && !irq->hw) {
+				arch_vgic_lr_write(lr, val | LR_PENDING);
+				irq->pending = 0;
+			}
+			continue;
+		}
 		irq->in_lr = 0;
 		vc->lr_used &= ~(1u << lr);
 		arch_vgic_lr_write(lr, 0);
-		if (!irq->edge && !irq->hw && irq->level)
-			irq->pending = 1; /* a level still asserted fires again */
+		/* A level still asserted, or a new edge, makes it pending again. */
 		irq_update(vm, id < 32 ? v : &vm->vcpus[irq->target], irq);
 	}
 	sl_unlock(&vm->vgic.lock);

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer harness: the emulated GICv3 (src/arch/aarch64/vgic.c) driven by
+ * a hostile guest, over the fake list registers (src/arch/fake/vgic_lr.c).
+ *
+ * Input: one byte of configuration (1..4 vCPUs, 1, 2, 4 or 16 list
+ * registers, 5..8 priority bits), then a sequence of operations: MMIO reads
+ * and writes anywhere in the distributor and redistributor windows with
+ * sizes 1/2/4/8 (and to named registers, to get deep quickly), ICC_SGI1R
+ * writes, injections, line levels, flush and sync of a vCPU, and the
+ * guest's CPU interface acknowledging and ending interrupts in its list
+ * registers. After every operation the bookkeeping is checked: no list
+ * register used twice, `lr_used` matching the list registers, `in_lr`
+ * consistent, nothing the vGIC does not track left in a list register,
+ * SPI targets inside the VM, priorities within the implemented bits; after
+ * a flush, the best interrupts went in and underflow is asked for exactly
+ * when some had to wait.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bulwark/arch/fake/vgic.h>
+#include <bulwark/vgic.h>
+#include <bulwark/vm.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct vm vm;
+
+void vcpu_kick(struct vcpu *v, uint32_t req)
+{
+	if (v < vm.vcpus || v >= vm.vcpus + vm.vcpu_count) {
+		fprintf(stderr, "fuzz_vgic: kick of a vCPU outside the VM\n");
+		abort();
+	}
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_RELAXED);
+}
+
+struct input {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint64_t take(struct input *in, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes && in->left; i++, in->left--)
+		v |= (uint64_t)*in->p++ << (8 * i);
+	return v;
+}
+
+static void fail(const char *what, unsigned c, unsigned x)
+{
+	fprintf(stderr, "fuzz_vgic: %s (vCPU %u, %u)\n", what, c, x);
+	abort();
+}
+
+static struct vgic_irq *irq_of(unsigned c, uint32_t id)
+{
+	return id < 32 ? &vm.vcpus[c].vgic.priv[id] : &vm.vgic.spi[id - 32];
+}
+
+static bool deliverable(unsigned c, uint32_t id)
+{
+	const struct vgic_irq *irq = irq_of(c, id);
+
+	return irq->enabled && irq->pending && !irq->in_lr && !irq->active &&
+	       (id < 32 || ((vm.vgic.ctlr & 2) && irq->target == c));
+}
+
+static void check(void)
+{
+	static uint8_t seen_priv[VCPU_MAX][32], seen_spi[VGIC_NR_SPIS];
+	unsigned nr = vm.vgic.nr_lrs;
+	uint8_t mask = (uint8_t)(0xff << (8 - vm.vgic.pri_bits));
+
+	memset(seen_priv, 0, sizeof(seen_priv));
+	memset(seen_spi, 0, sizeof(seen_spi));
+	for (unsigned c = 0; c < vm.vcpu_count; c++) {
+		struct vgic_cpu *vc = &vm.vcpus[c].vgic;
+
+		if (nr < 32 && (vc->lr_used >> nr))
+			fail("lr_used names a list register that does not exist", c, vc->lr_used);
+		for (unsigned l = 0; l < VGIC_MAX_LRS && l < fake_vgic.lr_count; l++) {
+			uint64_t hw = fake_vgic.lr[vm.vcpus[c].pcpu][l];
+
+			if (!(vc->lr_used & (1u << l))) {
+				if (hw != 0)
+					fail("a list register the vGIC does not track holds something",
+					     c, l);
+				continue;
+			}
+			uint32_t id = vc->lr_intid[l];
+
+			if (id >= VGIC_NR_IRQS)
+				fail("lr_intid out of range", c, id);
+			struct vgic_irq *irq = irq_of(c, id);
+
+			if (!irq->in_lr || irq->lr != l)
+				fail("in_lr/lr do not match the list register", c, id);
+			if (LR_VINTID(hw) != id)
+				fail("list register holds another INTID", c, l);
+			if ((hw & LR_HW) && ((hw >> 32) & 0x3ff) != id)
+				fail("HW list register with another pINTID", c, l);
+			uint8_t *seen = id < 32 ? &seen_priv[c][id] : &seen_spi[id - 32];
+
+			if ((*seen)++)
+				fail("interrupt in two list registers", c, id);
+		}
+		for (uint32_t id = 0; id < 32; id++) {
+			const struct vgic_irq *irq = &vc->priv[id];
+
+			if (irq->in_lr && !seen_priv[c][id])
+				fail("in_lr without a list register", c, id);
+			if (irq->priority & ~mask)
+				fail("priority has unimplemented bits", c, id);
+			if (id < 16 && !irq->edge)
+				fail("SGI became level-sensitive", c, id);
+		}
+	}
+	for (uint32_t i = 0; i < VGIC_NR_SPIS; i++) {
+		const struct vgic_irq *irq = &vm.vgic.spi[i];
+
+		if (irq->in_lr && !seen_spi[i])
+			fail("SPI in_lr without a list register", 0, i + 32);
+		if (irq->target >= vm.vcpu_count)
+			fail("SPI routed outside the VM", irq->target, i + 32);
+		if (irq->priority & ~mask)
+			fail("SPI priority has unimplemented bits", 0, i + 32);
+	}
+	if (vm.vgic.ctlr & ~2u)
+		fail("GICD_CTLR holds bits it does not implement", 0, vm.vgic.ctlr);
+}
+
+static void flush(unsigned c)
+{
+	struct vcpu *v = &vm.vcpus[c];
+	uint32_t before = v->vgic.lr_used;
+
+	fake_vgic_select(v->pcpu);
+	vgic_flush(v);
+	check();
+	unsigned nr = vm.vgic.nr_lrs;
+	uint32_t all = nr >= 32 ? ~0u : (1u << nr) - 1;
+	int worst_new = -1; /* the lowest priority (highest value) just put in */
+
+	for (unsigned l = 0; l < nr; l++) {
+		if ((v->vgic.lr_used & ~before) & (1u << l)) {
+			unsigned prio = irq_of(c, v->vgic.lr_intid[l])->priority;
+
+			if ((int)prio > worst_new)
+				worst_new = (int)prio;
+		}
+	}
+	bool left = false;
+
+	for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+		if (!deliverable(c, id))
+			continue;
+		left = true;
+		if (worst_new >= 0 && irq_of(c, id)->priority < worst_new)
+			fail("a better interrupt was left out of the list registers", c, id);
+	}
+	if (left && v->vgic.lr_used != all)
+		fail("an interrupt waits while a list register is free", c, v->vgic.lr_used);
+	if (fake_vgic.underflow[v->pcpu] != left)
+		fail("underflow maintenance does not match what waits", c, left);
+	if (v->requests & VCPU_REQ_INJECT)
+		fail("flush left the inject request set", c, 0);
+}
+
+static void sync_(unsigned c)
+{
+	struct vcpu *v = &vm.vcpus[c];
+
+	fake_vgic_select(v->pcpu);
+	vgic_sync(v);
+	/* Every list register the guest has finished with is given back. */
+	for (unsigned l = 0; l < vm.vgic.nr_lrs; l++)
+		if ((v->vgic.lr_used & (1u << l)) && !fake_vgic_lr_state(l))
+			fail("sync kept a finished list register", c, l);
+}
+
+static void reset_all(void)
+{
+	vgic_reset(&vm);
+	for (unsigned c = 0; c < vm.vcpu_count; c++) {
+		fake_vgic_select(vm.vcpus[c].pcpu);
+		arch_vgic_cpu_reset();
+	}
+}
+
+/* Named registers: base offset and bytes per INTID step (0: a single one). */
+static const struct {
+	uint32_t off;
+	unsigned per32;
+	unsigned size;
+} regs[] = {
+	{ 0x0000, 0, 4 },    /* CTLR */
+	{ 0x0080, 4, 4 },    /* IGROUPR */
+	{ 0x0100, 4, 4 },    /* ISENABLER */
+	{ 0x0180, 4, 4 },    /* ICENABLER */
+	{ 0x0200, 4, 4 },    /* ISPENDR */
+	{ 0x0280, 4, 4 },    /* ICPENDR */
+	{ 0x0300, 4, 4 },    /* ISACTIVER */
+	{ 0x0380, 4, 4 },    /* ICACTIVER */
+	{ 0x0400, 32, 4 },   /* IPRIORITYR, words */
+	{ 0x0400, 32, 1 },   /* IPRIORITYR, bytes */
+	{ 0x0c00, 8, 4 },    /* ICFGR */
+	{ 0x6000, 256, 8 },  /* IROUTER */
+	{ 0x0014, 0, 4 },    /* GICR_WAKER */
+	{ 0x0008, 0, 8 },    /* GICR_TYPER */
+};
+
+static void mmio(unsigned caller, uint64_t ipa, unsigned size, bool write, uint64_t val)
+{
+	bool in_dist = ipa >= VGIC_DIST_BASE && ipa < VGIC_DIST_BASE + VGIC_DIST_SIZE;
+	bool in_redist = ipa >= VGIC_REDIST_BASE &&
+			 ipa < VGIC_REDIST_BASE + vm.vcpu_count * VGIC_REDIST_FRAME;
+	uint64_t v = val;
+	bool claimed = vgic_mmio(&vm.vcpus[caller], ipa, size, write, &v);
+
+	if (claimed != (in_dist || in_redist))
+		fail("MMIO claimed outside, or not claimed inside, the VM's frames", caller,
+		     (unsigned)(ipa - VGIC_DIST_BASE));
+	if (!claimed && v != val)
+		fail("unclaimed MMIO changed the value", caller, 0);
+	if (claimed && write && v != val)
+		fail("MMIO write changed the guest's value", caller, 0);
+	/* The trap handler does not cut a read to its size: the vGIC must. */
+	if (claimed && !write && size < 8 && (v >> (8 * size)))
+		fail("MMIO read wider than the access", caller, size);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned lrs[] = { 4, 1, 2, 16 };
+	static const unsigned sizes[] = { 1, 2, 4, 8 };
+	struct input in = { data, size };
+	unsigned cfg = (unsigned)take(&in, 1);
+
+	memset(&vm, 0, sizeof(vm));
+	fake_vgic_reset();
+	fake_vgic.lr_count = lrs[(cfg >> 2) & 3];
+	fake_vgic.pri_bits = 5 + ((cfg >> 4) & 3);
+	vm.vcpu_count = 1 + (cfg & 3);
+	for (unsigned i = 0; i < vm.vcpu_count; i++) {
+		vm.vcpus[i].vm = &vm;
+		vm.vcpus[i].index = i;
+		vm.vcpus[i].pcpu = (i + (cfg >> 6)) % FAKE_VGIC_BANKS; /* any physical CPU */
+	}
+	vgic_reset(&vm);
+	check();
+
+	for (unsigned steps = 0; in.left && steps < 4096; steps++) {
+		unsigned op = (unsigned)take(&in, 1);
+		unsigned c = (op >> 4) % vm.vcpu_count;
+
+		switch (op & 0xf) {
+		case 0: { /* raw MMIO in the distributor */
+			uint32_t off = (uint32_t)take(&in, 2);
+			unsigned a = (unsigned)take(&in, 1);
+
+			mmio(c, VGIC_DIST_BASE + off, sizes[a & 3], a & 4, take(&in, 8));
+			break;
+		}
+		case 1: { /* raw MMIO in a redistributor window, maybe past the VM's */
+			uint32_t off = (uint32_t)take(&in, 3) % (VCPU_MAX * VGIC_REDIST_FRAME + 0x100);
+			unsigned a = (unsigned)take(&in, 1);
+
+			mmio(c, VGIC_REDIST_BASE + off, sizes[a & 3], a & 4, take(&in, 8));
+			break;
+		}
+		case 2: case 3: { /* a named register, in GICD or a vCPU's frames */
+			unsigned r = (unsigned)take(&in, 1), idx = (unsigned)take(&in, 1);
+			unsigned a = (unsigned)take(&in, 1);
+			unsigned k = r % ARRAY_SIZE(regs);
+			uint32_t off = regs[k].off;
+
+			if (regs[k].per32)
+				off += (idx % regs[k].per32) * regs[k].size;
+			uint64_t ipa = (a & 1) ? VGIC_DIST_BASE + off
+					       : VGIC_REDIST_BASE + ((a >> 1) & 3) * VGIC_REDIST_FRAME +
+						 (k >= 12 ? 0 : 0x10000) + off;
+
+			mmio(c, ipa, regs[k].size, a & 8, take(&in, op & 1 ? 8 : 4));
+			break;
+		}
+		case 4: /* ICC_SGI1R_EL1 */
+			vgic_sgi1r(&vm.vcpus[c], take(&in, 8));
+			break;
+		case 5: { /* an interrupt for the VM, from hardware or an emulated device */
+			uint32_t id = (uint32_t)take(&in, 2);
+
+			vgic_inject(&vm.vcpus[c], id & 0x8000 ? id : id & 0xff, (id >> 14) & 1);
+			break;
+		}
+		case 6: { /* a level-sensitive line */
+			uint32_t id = (uint32_t)take(&in, 2);
+
+			vgic_set_level(&vm, id & 0x8000 ? id : id & 0xff, (id >> 14) & 1);
+			break;
+		}
+		case 7: case 8:
+			flush(c);
+			break;
+		case 9: case 10:
+			sync_(c);
+			break;
+		case 11: { /* the guest on vCPU c: acknowledge the best, or end one */
+			unsigned a = (unsigned)take(&in, 1);
+
+			fake_vgic_select(vm.vcpus[c].pcpu);
+			if (a & 0x80)
+				fake_vgic_guest_ack();
+			else if ((a & 0xf) < fake_vgic.lr_count)
+				fake_vgic_guest_eoi(a & 0xf);
+			break;
+		}
+		case 12: { /* the guest takes and ends the best interrupt */
+			fake_vgic_select(vm.vcpus[c].pcpu);
+			uint32_t id = fake_vgic_guest_ack();
+
+			if (id != FAKE_VGIC_SPURIOUS)
+				fake_vgic_guest_eoi((unsigned)fake_vgic_find(id));
+			break;
+		}
+		case 13: /* a full round trip: flush, the guest handles all, sync */
+			flush(c);
+			fake_vgic_select(vm.vcpus[c].pcpu);
+			for (uint32_t id; (id = fake_vgic_guest_ack()) != FAKE_VGIC_SPURIOUS;)
+				fake_vgic_guest_eoi((unsigned)fake_vgic_find(id));
+			sync_(c);
+			break;
+		case 14:
+			if ((take(&in, 1) & 0x3f) == 0)
+				reset_all();
+			break;
+		default:
+			break;
+		}
+		check();
+	}
+	return 0;
+}
