@@ -44,6 +44,13 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 #define pr_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
 
 /*
+ * Writes text from a VM's console as "[name] text", ending the line when
+ * @eol. A line left open (a shell prompt) is continued by the next text of
+ * the same VM; any other output first ends it.
+ */
+void console_vm_text(const char *name, const char *text, bool eol);
+
+/*
  * For fatal reports: takes the console lock even if another CPU seems stuck
  * holding it (after a bounded wait), and lets this CPU write several
  * messages as one block. Pair with `console_panic_end`.

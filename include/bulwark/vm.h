@@ -115,5 +115,7 @@ void vm_handle_irqs(struct vcpu *v);
 
 /* Console input: a character typed on the hypervisor console. */
 void vconsole_input(char c);
+/* The VM the keyboard goes to, or NULL. */
+struct vm *vconsole_focus(void);
 
 #endif

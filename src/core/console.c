@@ -11,6 +11,7 @@ static bool ready;
 static enum log_level level = LOG_INFO;
 static struct spinlock lock = SPINLOCK_INIT;
 static uint32_t owner = NO_OWNER; /* CPU index holding `lock`, for fatal reports */
+static const char *open_line;      /* the VM whose partial line is on the terminal */
 
 static const char *const level_tag[] = {
 	[LOG_ERROR] = "ERROR: ",
@@ -70,7 +71,28 @@ void log_vprintf(enum log_level l, const char *fmt, va_list ap)
 	if ((size_t)(n + m) >= sizeof(line)) /* truncated: keep the newline */
 		line[sizeof(line) - 2] = '\n';
 	console_lock();
+	if (open_line) { /* end a VM's partial line first */
+		emit("\n");
+		open_line = NULL;
+	}
 	emit(line);
+	console_unlock();
+}
+
+void console_vm_text(const char *name, const char *text, bool eol)
+{
+	console_lock();
+	if (open_line != name) {
+		if (open_line)
+			emit("\n");
+		emit("[");
+		emit(name);
+		emit("] ");
+	}
+	emit(text);
+	if (eol)
+		emit("\n");
+	open_line = eol ? NULL : name;
 	console_unlock();
 }
 

@@ -120,7 +120,7 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 			BAD("vm '%s': device %u: reg must be page aligned, non-empty, below 2^39",
 			    name, k);
 		if (overlaps(dev->base, dev->size, vm->mem_base, vm->mem_size) ||
-		    overlaps(dev->base, dev->size, GUEST_MMIO_BEGIN, GUEST_MMIO_END - GUEST_MMIO_BEGIN))
+		    bwpkg_overlaps_emulated(dev->base, dev->size))
 			BAD("vm '%s': device %u: overlaps the VM's memory or emulated devices", name, k);
 		for (unsigned n = 0; n < BWPKG_MAX_DEV_IRQS; n++) {
 			uint32_t irq = dev->irqs[n];

@@ -18,6 +18,11 @@ static void announce(void)
 		vms[focus].name);
 }
 
+struct vm *vconsole_focus(void)
+{
+	return vm_count ? &vms[focus] : NULL;
+}
+
 void vconsole_input(char c)
 {
 	if (vm_count == 0)

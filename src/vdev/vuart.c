@@ -78,21 +78,35 @@ static void emit_line(struct vm *vm, struct vuart *u)
 		u->dropped++;
 	} else {
 		u->tokens--;
-		pr_info("[%s] %s\n", vm->name, u->line);
+		console_vm_text(vm->name, u->line, true);
 	}
+	u->line_len = 0;
+}
+
+/*
+ * The guest's driver masked the transmit interrupt: it has nothing more to
+ * send for now. A partial line of the VM that has the keyboard (a shell
+ * prompt, an echoed key) is shown at once, left open for what follows.
+ */
+static void flush_partial(struct vm *vm, struct vuart *u)
+{
+	if (!u->line_len || vconsole_focus() != vm || !u->tokens)
+		return;
+	u->line[u->line_len] = '\0';
+	console_vm_text(vm->name, u->line, false);
 	u->line_len = 0;
 }
 
 static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
 {
+	if (c == '\r' || c == 0)
+		return;
+	if (c != '\n' && ((c < 0x20 && c != '\t') || c >= 0x7f))
+		c = '.'; /* no control characters or escape sequences to the terminal */
 	if (c == '\n') {
 		emit_line(vm, u);
 		return;
 	}
-	if (c == '\r' || c == 0)
-		return;
-	if ((c < 0x20 && c != '\t') || c >= 0x7f)
-		c = '.'; /* no control characters or escape sequences to the terminal */
 	if (u->line_len == VUART_LINE - 1)
 		emit_line(vm, u); /* a long line goes out in pieces */
 	u->line[u->line_len++] = (char)c;
@@ -138,7 +152,14 @@ bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t
 	case UARTLCR_H: if (write) u->lcr_h = v & 0xff; else *val = u->lcr_h; break;
 	case UARTCR: if (write) u->cr = v & 0xff87; else *val = u->cr; break;
 	case UARTIFLS: if (write) u->ifls = v & 0x3f; else *val = u->ifls; break;
-	case UARTIMSC: if (write) u->imsc = v & 0x7ff; else *val = u->imsc; break;
+	case UARTIMSC:
+		if (write && (u->imsc & INT_TX) && !(v & INT_TX))
+			flush_partial(vm, u);
+		if (write)
+			u->imsc = v & 0x7ff;
+		else
+			*val = u->imsc;
+		break;
 	case UARTRIS: if (!write) *val = u->ris; break;
 	case UARTMIS: if (!write) *val = u->ris & u->imsc; break;
 	case UARTICR: if (write) u->ris &= ~v; break;

@@ -12,7 +12,8 @@ Runs the test tiers and ends with the line `N passed, N failed`:
 Scenarios live in test/scenarios/*.py, each defining SCENARIOS, a list of
 dicts: name, and optionally smp, mem, append, cpu, expect (regexes that must
 all appear, in order), anywhere (regexes that must appear, in any order), forbid (regexes that must not appear), timeout (s),
-extra (more QEMU arguments) and image (the image to boot).
+extra (more QEMU arguments), image (the image to boot) and input (a list of
+(regex, text): the text is typed on the console once the regex has appeared).
 """
 import argparse
 import concurrent.futures
@@ -116,15 +117,27 @@ def run_scenario(build, s, logdir):
     settle = s.get("settle", 1.0)
     out = []
     start = time.time()
-    p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
+    typing = [(re.compile(r), t) for r, t in s.get("input", [])]
+    p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE if typing else subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     os.set_blocking(p.stdout.fileno(), False)
-    idx, seen, done_at, why = 0, 0, None, "timeout"
+    idx, seen, typed_at, done_at, why = 0, 0, 0, None, "timeout"
     while True:
         chunk = p.stdout.read()
         if chunk:
             out.append(chunk.decode("utf-8", "replace"))
         text = "".join(out)
+        # Keyboard input: each (regex, text) is typed once its regex has
+        # appeared after the previous one, a character at a time.
+        if typing and p.poll() is None:
+            m = typing[0][0].search(text, typed_at)
+            if m:
+                for ch in typing[0][1].encode():
+                    p.stdin.write(bytes([ch]))
+                    p.stdin.flush()
+                    time.sleep(0.02)
+                typed_at = m.end()
+                typing.pop(0)
         while idx < len(expect):
             m = expect[idx].search(text, seen)
             if not m:

@@ -71,9 +71,19 @@ SCENARIOS = [
     # Spinning with interrupts masked hurts nobody but itself.
     system("crash-hang-irqs-masked", 3,
            [r"\[crasher\] crash: start hang-irqs-masked", ticks_after(4)]),
-    # The demo of `make run`: the Linux VM reaches its shell.
-    dict(system("demo", 4,
-                [r"\[linux0\] BULWARK-LINUX: userspace up", r"\[bare0\] hello: tick 2"],
-                forbid=LINUX_NEVER, mem="2G"),
-         image="build/systems/demo.bin"),
+    # A passed-through device: the PL031's registers and its interrupt.
+    system("passthrough", 2,
+           [r"\[guest0\] \[       OK \] devices\.pl031", r"\[guest0\] TESTS: 1 passed, 0 failed"]),
+    # The demo of `make run`: a person types into the Linux shell, switches
+    # the keyboard to the bare-metal VM and back (Ctrl-\ n).
+    system("demo", 4,
+           [r"\[linux0\] BULWARK-LINUX: userspace up", r"\[linux0\] answer 42",
+            r"console: input goes to vm 'bare0'", r"console: input goes to vm 'linux0'",
+            r"\[linux0\] typed after switching back"],
+           anywhere=[r"\[bare0\] hello: tick 2"], forbid=LINUX_NEVER, mem="2G",
+           input=[(r"BULWARK-LINUX: shell on the console", "echo answer $((6*7))\r"),
+                  (r"\[linux0\] answer 42", "\x1cn"),
+                  (r"console: input goes to vm 'bare0'", "\x1cn"),
+                  (r"console: input goes to vm 'linux0'",
+                   "echo typed after switching back\r")]),
 ]

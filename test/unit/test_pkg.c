@@ -1189,7 +1189,7 @@ static void test_device_overlaps_memory_or_emulated(void **state)
 		{ 0x080a0000, 0x20000 },  /* a redistributor */
 		{ 0x09000000, 0x1000 },   /* the UART */
 		{ 0x07fff000, 0x2000 },
-		{ 0x09fff000, 0x1000 },
+		{ 0x081a0000 - 0x1000, 0x1000 }, /* the last redistributor frame */
 		{ 0, 0x10000000 },
 	};
 	struct pb p;

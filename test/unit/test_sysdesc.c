@@ -411,12 +411,18 @@ static const struct err_case err_cases[] = {
 	  DEV("device@fffffffffffff000 { reg = <0xffffffff 0xfffff000 0 0x2000>; };"),
 	  "vm 'x': device@fffffffffffff000: reg: range does not end within the 39-bit "
 	  "guest-physical address space", { 0, 0 } },
-	{ "device_in_mmio_window", DEV("device@9000000 { reg = <0 0x9000000 0 0x1000>; };"),
-	  "vm 'x': device@9000000: reg: 0x9000000-0x9001000 overlaps the emulated devices (GIC, "
-	  "UART) at 0x8000000-0xa000000", { 0, 0 } },
-	{ "device_reaches_mmio_window", DEV("device@7fff000 { reg = <0 0x7fff000 0 0x2000>; };"),
-	  "vm 'x': device@7fff000: reg: 0x7fff000-0x8001000 overlaps the emulated devices (GIC, "
-	  "UART) at 0x8000000-0xa000000", { 0, 0 } },
+	{ "device_on_emulated_uart", DEV("device@9000000 { reg = <0 0x9000000 0 0x1000>; };"),
+	  "vm 'x': device@9000000: reg: 0x9000000-0x9001000 overlaps an emulated device (GIC "
+	  "distributor 0x8000000-0x8010000, redistributors 0x80a0000-0x81a0000, UART "
+	  "0x9000000-0x9001000)", { 0, 0 } },
+	{ "device_reaches_emulated_gic", DEV("device@7fff000 { reg = <0 0x7fff000 0 0x2000>; };"),
+	  "vm 'x': device@7fff000: reg: 0x7fff000-0x8001000 overlaps an emulated device (GIC "
+	  "distributor 0x8000000-0x8010000, redistributors 0x80a0000-0x81a0000, UART "
+	  "0x9000000-0x9001000)", { 0, 0 } },
+	{ "device_on_redistributor", DEV("device@8100000 { reg = <0 0x8100000 0 0x1000>; };"),
+	  "vm 'x': device@8100000: reg: 0x8100000-0x8101000 overlaps an emulated device (GIC "
+	  "distributor 0x8000000-0x8010000, redistributors 0x80a0000-0x81a0000, UART "
+	  "0x9000000-0x9001000)", { 0, 0 } },
 	{ "device_in_ram", DEV("device@407ff000 { reg = <0 0x407ff000 0 0x1000>; };"),
 	  "vm 'x': device@407ff000: reg: 0x407ff000-0x40800000 overlaps the VM's RAM at "
 	  "0x40000000-0x40800000", { 0, 0 } },

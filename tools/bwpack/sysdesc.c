@@ -519,12 +519,10 @@ static int parse_device(struct ctx *c, const struct sysdesc *sd, struct sysdesc_
 	if (dev.base >= SYSDESC_ADDR_LIMIT || dev.size > SYSDESC_ADDR_LIMIT - dev.base)
 		return fail(c, "%s: reg: range does not end within the %d-bit guest-physical "
 			    "address space", dname, SYSDESC_IPA_BITS);
-	if (ranges_overlap(dev.base, dev.size, SYSDESC_MMIO_BASE,
-			   SYSDESC_MMIO_END - SYSDESC_MMIO_BASE))
-		return fail(c, "%s: reg: 0x%llx-0x%llx overlaps the emulated devices (GIC, UART) "
-			    "at 0x%llx-0x%llx", dname, (unsigned long long)dev.base,
-			    (unsigned long long)(dev.base + dev.size), SYSDESC_MMIO_BASE,
-			    SYSDESC_MMIO_END);
+	if (bwpkg_overlaps_emulated(dev.base, dev.size))
+		return fail(c, "%s: reg: 0x%llx-0x%llx overlaps an emulated device (%s)", dname,
+			    (unsigned long long)dev.base, (unsigned long long)(dev.base + dev.size),
+			    BWPKG_EMUL_RANGES);
 	if (ranges_overlap(dev.base, dev.size, vm->mem_base, vm->mem_size))
 		return fail(c, "%s: reg: 0x%llx-0x%llx overlaps the VM's RAM at 0x%llx-0x%llx",
 			    dname, (unsigned long long)dev.base,
