@@ -1,27 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <bulwark/drivers/gicv3_regs.h>
 #include <bulwark/arch/boot.h>
 #include <bulwark/arch/cpu.h>
 #include <bulwark/console.h>
 #include <bulwark/drivers/gicv3.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ICPENDR 0x0280
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0c00
-#define GICD_IROUTER 0x6000
 #define GICD_CTLR_RWP (1u << 31)
 #define GICD_CTLR_ARE (1u << 4)
 #define GICD_CTLR_GRP1 (1u << 1)
 
 #define GICR_FRAME 0x20000
-#define GICR_SGI 0x10000
-#define GICR_WAKER 0x0014
-#define GICR_TYPER 0x0008
 #define GICR_IGROUPR0 (GICR_SGI + 0x0080)
 #define GICR_ISENABLER0 (GICR_SGI + 0x0100)
 #define GICR_ICENABLER0 (GICR_SGI + 0x0180)

@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/console.h>
 #include <bulwark/drivers/pl011.h>
 
-#define UARTDR 0x00
-#define UARTFR 0x18
-#define UARTCR 0x30
-#define UARTIMSC 0x38
 #define FR_TXFF (1u << 5)
 #define FR_RXFE (1u << 4)
 #define CR_UARTEN (1u << 0)

@@ -5,6 +5,7 @@
  * "[vm] line", through a token bucket so that a guest cannot flood the
  * console: a burst of VUART_BURST lines, then VUART_RATE lines a second.
  */
+#include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/arch/boot.h>
 #include <bulwark/console.h>
 #include <bulwark/string.h>
@@ -12,20 +13,6 @@
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
-#define UARTDR 0x000
-#define UARTRSR 0x004
-#define UARTFR 0x018
-#define UARTILPR 0x020
-#define UARTIBRD 0x024
-#define UARTFBRD 0x028
-#define UARTLCR_H 0x02c
-#define UARTCR 0x030
-#define UARTIFLS 0x034
-#define UARTIMSC 0x038
-#define UARTRIS 0x03c
-#define UARTMIS 0x040
-#define UARTICR 0x044
-#define UARTDMACR 0x048
 #define FR_RXFE (1u << 4)
 #define FR_TXFE (1u << 7)
 #define FR_RXFF (1u << 6)

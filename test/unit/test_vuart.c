@@ -16,26 +16,13 @@
 
 #include <cmocka.h>
 
+#include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/console.h>
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
 #include "fake_console.h"
 
-#define UARTDR 0x000
-#define UARTRSR 0x004
-#define UARTFR 0x018
-#define UARTILPR 0x020
-#define UARTIBRD 0x024
-#define UARTFBRD 0x028
-#define UARTLCR_H 0x02c
-#define UARTCR 0x030
-#define UARTIFLS 0x034
-#define UARTIMSC 0x038
-#define UARTRIS 0x03c
-#define UARTMIS 0x040
-#define UARTICR 0x044
-#define UARTDMACR 0x048
 #define FR_RXFE 0x10u
 #define FR_RXFF 0x40u
 #define FR_TXFE 0x80u
