@@ -63,6 +63,7 @@ DEPS_STAMP := $(BUILD)/.deps-checked
 .DEFAULT_GOAL := all
 include guest/linux/linux.mk
 include guest/guest.mk
+include guest/bench/bench.mk
 
 .PHONY: all deps run smoke test unit fuzz fuzz-short cloc clean
 all: $(BUILD)/bulwark.bin
@@ -120,19 +121,22 @@ $(BWPACK): $(bwpack-srcs) $(bwpack-hdrs) include/bulwark/package.h | $(DEPS_STAM
 # into one bootable image. Paths in the descriptions are relative to the
 # repository root.
 SYSTEM_DEPS := $(BUILD)/bulwark.bin $(BWPACK) guests linux-assets
+# The recipe of every packed system: the rule's first prerequisite is the
+# description, the target NAME.bin (NAME.dtb and NAME.log beside it).
+define pack-system
+	@mkdir -p $(@D)
+	@echo "  BWPACK  $@"
+	$(Q)dtc -q -I dts -O dtb -o $(@:.bin=.dtb) $<
+	$(Q)$(BWPACK) --system $(@:.bin=.dtb) --base-dir . --hyp $(BUILD)/bulwark.bin -o $@ >$(@:.bin=.log)
+endef
 $(BUILD)/systems/%.bin: test/systems/%.dts $(SYSTEM_DEPS)
-	@mkdir -p $(@D)
-	@echo "  BWPACK  $@"
-	$(Q)dtc -q -I dts -O dtb -o $(@:.bin=.dtb) $<
-	$(Q)$(BWPACK) --system $(@:.bin=.dtb) --base-dir . --hyp $(BUILD)/bulwark.bin -o $@ >$(@:.bin=.log)
+	$(pack-system)
 $(BUILD)/systems/demo.bin: configs/demo.dts $(SYSTEM_DEPS)
-	@mkdir -p $(@D)
-	@echo "  BWPACK  $@"
-	$(Q)dtc -q -I dts -O dtb -o $(@:.bin=.dtb) $<
-	$(Q)$(BWPACK) --system $(@:.bin=.dtb) --base-dir . --hyp $(BUILD)/bulwark.bin -o $@ >$(@:.bin=.log)
+	$(pack-system)
 test-systems := $(patsubst test/systems/%.dts,$(BUILD)/systems/%.bin,$(wildcard test/systems/*.dts))
 .PHONY: systems
 systems: $(test-systems) $(BUILD)/systems/demo.bin
+include bench/bench.mk
 
 # --- Running ---------------------------------------------------------------
 SMP ?= 4
@@ -170,7 +174,7 @@ $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bu
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) $(fuzz-$*-libs) -o $@
 
 FUZZ_SECONDS ?= 60
-test: deps all guests linux-assets systems $(unit-bins) $(fuzz-bins) $(test-dtbs)
+test: deps all guests linux-assets systems bench-systems $(unit-bins) $(fuzz-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --fuzz-seconds 10
 
 unit: deps $(unit-bins) $(test-dtbs)

@@ -1,0 +1,699 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Bulwark's benchmark driver (`make bench`, `make bench-quick`).
+
+Boots the same guests twice, one QEMU at a time, each with a timeout:
+  bare     directly on QEMU (-M virt,gic-version=3, the guest at EL1, QEMU's
+           own PSCI on HVC): the baseline
+  bulwark  packed with the hypervisor (build/bench/NAME.bin, from
+           bench/systems/NAME.dts), the VM on the same number of CPUs
+
+Every QEMU runs with `-icount shift=0,sleep=off` and `cntfrq=1000000000`:
+one nanosecond of virtual time is one executed instruction, and one counter
+tick is one nanosecond. The guests measure in virtual time; beside it this
+driver measures wall-clock time on the host, from the moment each result's
+BEGIN line and result line reach it (noisy, for reference only).
+
+The suites:
+  micro    guest/bench/bench.bin: HVC, trapped MMIO, timer and SGI latency,
+           a memory-bound loop (docs/performance.md says what each means)
+  linux    Debian's kernel and the test initramfs, 2 vCPUs, 256 MiB, with
+           and without `cryptomgr.notests`: the kernel's own timestamps of
+           `Run /init as init process` and of `reboot: Power down`
+  footprint  the image (build/bulwark.bin, sections of build/bulwark.elf) and
+           the memory Bulwark reports at boot
+
+Prints a table and writes JSON to bench/results/latest.json and a
+timestamped copy beside it. Exits non-zero if any run failed or a benchmark
+did not print its result line; missing a target is reported, not an error.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QEMU = os.environ.get("QEMU", "qemu-system-aarch64")
+CROSS = os.environ.get("CROSS", "aarch64-linux-gnu-")
+CPU = "max,pauth-impdef=on,cntfrq=1000000000"
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+REPEATABLE = ["-seed", "1", "-rtc", "base=2025-01-01T00:00:00,clock=vm"]
+BARE_MACHINE = "virt,gic-version=3"
+HYP_MACHINE = "virt,virtualization=on,gic-version=3"
+
+# Every result the micro suite must print, in table order.
+MICRO = [
+    ("hvc_psci_version", "HVC round trip, PSCI_VERSION (fast path)"),
+    ("hvc_psci_features", "HVC round trip, PSCI_FEATURES (full exit)"),
+    ("mmio_gicd_typer", "MMIO read, GICD_TYPER (0x08000004)"),
+    ("mmio_uartfr", "MMIO read, PL011 UARTFR (0x09000018)"),
+    ("timer_irq_spin", "virtual timer IRQ latency, vCPU spinning"),
+    ("timer_irq_wfi", "virtual timer IRQ latency, vCPU in WFI"),
+    ("sgi_self", "SGI to self, send to IRQ entry"),
+    ("sgi_cross", "SGI vCPU0 -> vCPU1 (in WFI), send to IRQ entry"),
+    ("mem_stride64", "memory loop, 16 MiB, a load per 64 B (per load)"),
+    ("mem_stride4k", "memory loop, 16 MiB, a load per 4 KiB (per load)"),
+]
+
+# The project's targets: instructions added over bare QEMU, and boot ratios.
+TARGETS = {
+    "hvc_psci_version": 94,
+    "mmio_gicd_typer": 112,
+    "timer_irq_spin": 100,
+}
+BOOT_TARGETS = {"linux_tests": 1.02, "linux_notests": 1.03}
+# Peers, measured the same way (/work/shared/FIELD-NOTES.md, -smp 1).
+PEERS = {
+    "Bao": {"hvc_psci_version": 188, "mmio_gicd_typer": 224, "timer_irq_spin": 199},
+    "Xen 4.17": {"hvc_psci_version": 470, "mmio_gicd_typer": 598, "timer_irq_spin": 1072,
+                 "linux_tests": 1.034, "linux_notests": 1.10},
+    "KVM 6.1": {"hvc_psci_version": 1057, "mmio_gicd_typer": 1809, "timer_irq_spin": 2431,
+                "linux_tests": 1.044, "linux_notests": 1.127},
+}
+
+# After the line that ends a run under Bulwark, how long to keep reading.
+STOP_SETTLE_S = 0.5
+
+LINUX_KERNEL = "build/linux/Image"
+LINUX_INITRD = "build/linux/initramfs.cpio"
+
+
+class RunFailed(Exception):
+    pass
+
+
+def bootargs_of(dts):
+    """The bootargs of the first VM in a system description."""
+    with open(os.path.join(ROOT, dts)) as f:
+        m = re.search(r'bootargs\s*=\s*"([^"]*)"', f.read())
+    if not m:
+        raise RunFailed(f"{dts}: no bootargs")
+    return m.group(1)
+
+
+def run_qemu(name, args, timeout, stop, logdir):
+    """Runs QEMU until it exits, a line matches `stop` (then kills it) or the
+    timeout passes. Returns [(seconds since start, line)] and the exit
+    reason; keeps the log in `logdir`."""
+    cmd = [QEMU, *args]
+    lines = []
+    start = time.monotonic()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    stopped = threading.Event()
+
+    def reader():
+        for raw in p.stdout:
+            t = time.monotonic() - start
+            line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
+            lines.append((t, line))
+            if stop and not stopped.is_set() and re.search(stop, line):
+                # What follows (the VM's exit statistics) comes at once.
+                stopped.set()
+                threading.Timer(STOP_SETTLE_S, p.kill).start()
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    try:
+        p.wait(timeout=timeout)
+        why = "stopped" if stopped.is_set() else f"exited ({p.returncode})"
+    except subprocess.TimeoutExpired:
+        why = "timeout"
+        p.kill()
+        p.wait()
+    th.join(timeout=5)
+    wall = time.monotonic() - start
+    log = os.path.join(logdir, name + ".log")
+    with open(log, "w") as f:
+        f.write("$ " + " ".join(cmd) + "\n")
+        for t, line in lines:
+            f.write(f"[{t:9.3f}] {line}\n")
+        f.write(f"--- {why} after {wall:.1f} s\n")
+    return lines, why, wall, log
+
+
+def strip_vm(line):
+    """The guest's line without Bulwark's `[vmname] ` prefix."""
+    m = re.match(r"\[[a-z0-9_-]+\] (.*)", line)
+    return m.group(1) if m else line
+
+
+def vm_dtb(build, image):
+    """Extracts the devicetree bwpack generated for the (first) VM of a packed
+    image: the bare baseline boots with it, so that the guest sees the same
+    machine with and without the hypervisor (QEMU's own devicetree has many
+    more devices, which Linux spends time probing)."""
+    name = os.path.splitext(os.path.basename(image))[0]
+    out = os.path.join(build, "bench", "dtb", name)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    p = subprocess.run([os.path.join(build, "tools", "bwpack"), "--dump", image, "--extract", out],
+                       capture_output=True, text=True)
+    dtbs = sorted(f for f in os.listdir(out) if f.endswith(".dtb"))
+    if p.returncode != 0 or not dtbs:
+        raise RunFailed(f"bwpack --dump {image} --extract: {p.stderr.strip() or 'no dtb'}")
+    for f in os.listdir(out):
+        if not f.endswith(".dtb"):
+            os.unlink(os.path.join(out, f))
+    return os.path.join(out, dtbs[0])
+
+
+def parse_exit_stats(lines):
+    """Bulwark's per-vCPU exit counts, printed when a VM stops."""
+    stats = {}
+    for _, line in lines:
+        m = re.match(r"vm '([^']+)': vcpu(\d+): (\d+) exits \((\d+) HVC/SMC, (\d+) sysreg, "
+                     r"(\d+) MMIO, (\d+) IRQ: (\d+) kicks, (\d+) timer, (\d+) maintenance; "
+                     r"(\d+) flushes\)", line)
+        if m:
+            keys = ["exits", "hvc", "sysreg", "mmio", "irq", "kicks", "timer", "maintenance",
+                    "flushes"]
+            stats[f"{m.group(1)}/vcpu{m.group(2)}"] = dict(zip(keys, map(int, m.groups()[2:])))
+    return stats
+
+
+def parse_micro(lines, log):
+    res, begin, start, done, errors = {}, {}, None, False, []
+    for t, raw in lines:
+        line = strip_vm(raw)
+        if line.startswith("BENCH START "):
+            start = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
+        elif line.startswith("BENCH-BEGIN "):
+            begin[line.split()[1]] = t
+        elif line.startswith("BENCH-ERROR "):
+            errors.append(line)
+        elif line == "BENCH DONE":
+            done = True
+        elif line.startswith("BENCH "):
+            f = line.split()
+            name = f[1]
+            kv = dict(x.split("=", 1) for x in f[2:] if "=" in x)
+            r = {k: float(kv[k]) for k in ("avg_ns", "min_ns", "max_ns", "res_ns")}
+            r["iters"] = int(kv["iters"])
+            r["ops"] = int(kv["ops"])
+            if name in begin:
+                r["wall_ns"] = (t - begin[name]) * 1e9 / r["ops"]
+            res[name] = r
+    missing = [n for n, _ in MICRO if n not in res]
+    if errors or not done or start is None or missing:
+        why = "; ".join(errors) or ("no BENCH START" if start is None else
+                                   f"missing {' '.join(missing)}" if missing else "no BENCH DONE")
+        raise RunFailed(f"{why} (log {log})")
+    return start, res
+
+
+def parse_bulwark_boot(lines):
+    """Bulwark's memory report at boot, and the VMs it created."""
+    mem, vms = {}, {}
+    for _, line in lines:
+        m = re.match(r"\s+RAM\s+\S+\s+(\d+) MiB", line)
+        if m:
+            mem["ram_mib"] = mem.get("ram_mib", 0) + int(m.group(1))
+        m = re.match(r"\s+hypervisor\s+\S+\s+(\d+) KiB \(text (\d+), rodata (\d+), "
+                     r"data\+bss (\d+), stacks (\d+) KiB\)", line)
+        if m:
+            mem["hypervisor_kib"], mem["text_kib"], mem["rodata_kib"], mem["data_bss_kib"], \
+                mem["stacks_kib"] = map(int, m.groups())
+        m = re.match(r"\s+metadata\s+\S+\s+(\d+) KiB", line)
+        if m:
+            mem["metadata_pool_kib"] = int(m.group(1))
+        m = re.match(r"\s+devicetree\s+\S+\s+(\d+) KiB", line)
+        if m:
+            mem["devicetree_kib"] = int(m.group(1))
+        m = re.match(r"\s+total free for VMs: (\d+) MiB", line)
+        if m:
+            mem["free_for_vms_mib"] = int(m.group(1))
+        m = re.match(r"vm '([^']+)': (\d+) vCPU\(s\) on CPU\(s\) (\S+), (\d+) MiB", line)
+        if m:
+            vms[m.group(1)] = {"vcpus": int(m.group(2)), "cpus": m.group(3),
+                               "memory_mib": int(m.group(4))}
+    return mem, vms
+
+
+def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines):
+    bootargs = bootargs_of(dts)
+    image = os.path.join(build, "bench", os.path.splitext(os.path.basename(dts))[0] + ".bin")
+    common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT]
+    runs = {
+        "bare": ["-M", BARE_MACHINE, *common, "-m", "64M", "-dtb", vm_dtb(build, image),
+                 "-kernel", os.path.join(build, "guests", "bench.bin"), "-append", bootargs],
+        "bulwark": ["-M", HYP_MACHINE, *common, "-m", "256M", "-kernel", image],
+    }
+    out = {"bootargs": bootargs, "runs": {}}
+    for side, args in runs.items():
+        samples = []
+        for i in range(repeat):
+            name = f"micro-{side}-{i + 1}"
+            print(f"  running {name} ...", file=sys.stderr, flush=True)
+            lines, why, wall, log = run_qemu(name, args, timeout,
+                                             r"vm '\S+': stopped:" if side == "bulwark" else None,
+                                             logdir)
+            start, res = parse_micro(lines, log)
+            if side == "bulwark" and i == 0:
+                bulwark_only_lines.extend(lines)
+            samples.append((start, res, wall))
+        # Virtual time is deterministic: the repeats must agree. Wall-clock
+        # figures are the median of the repeats.
+        start, first, _ = samples[0]
+        merged = {}
+        for name, _ in MICRO:
+            r = dict(first[name])
+            avgs = {s[1][name]["avg_ns"] for s in samples}
+            r["avg_ns_spread"] = max(avgs) - min(avgs)
+            r["max_ns"] = max(s[1][name]["max_ns"] for s in samples)
+            walls = [s[1][name].get("wall_ns") for s in samples if "wall_ns" in s[1][name]]
+            r["wall_ns"] = statistics.median(walls) if walls else None
+            merged[name] = r
+        out["runs"][side] = {"start": start, "results": merged,
+                             "run_wall_s": [round(s[2], 2) for s in samples]}
+        if side == "bulwark":
+            out["runs"][side]["exit_stats"] = parse_exit_stats(bulwark_only_lines)
+    return out
+
+
+def entry_suite(build, repeat, timeout, logdir, boot_lines):
+    """Virtual time from power-on to the first instructions of a guest with
+    256 MiB: on bare QEMU nothing happens in between; under Bulwark, its own
+    boot and the VM's creation (zeroing its RAM, copying its images)."""
+    dts = "bench/systems/vmload.dts"
+    image = os.path.join(build, "bench", "vmload.bin")
+    common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT]
+    runs = {
+        "bare": ["-M", BARE_MACHINE, *common, "-m", "256M", "-dtb", vm_dtb(build, image),
+                 "-kernel", os.path.join(build, "guests", "bench.bin"),
+                 "-append", bootargs_of(dts)],
+        "bulwark": ["-M", HYP_MACHINE, *common, "-m", "512M", "-kernel", image],
+    }
+    out = {}
+    for side, args in runs.items():
+        name = f"entry-{side}"
+        print(f"  running {name} ...", file=sys.stderr, flush=True)
+        lines, why, wall, log = run_qemu(name, args, timeout,
+                                         r"vm '\S+': stopped:" if side == "bulwark" else None,
+                                         logdir)
+        start = None
+        for t, raw in lines:
+            line = strip_vm(raw)
+            if line.startswith("BENCH START "):
+                start = dict(kv.split("=", 1) for kv in line.split()[2:] if "=" in kv)
+                out[side] = {"entry_ns": int(start["entry_ticks"]), "entry_wall_s": t}
+        if start is None:
+            raise RunFailed(f"{name}: no BENCH START line ({why}; log {log})")
+        if side == "bulwark":
+            boot_lines["vmload"] = lines
+    out["added_ns"] = out["bulwark"]["entry_ns"] - out["bare"]["entry_ns"]
+    return out
+
+
+def kernel_time(lines, pattern):
+    """(kernel timestamp in ns, host seconds) of the first line matching."""
+    for t, raw in lines:
+        line = strip_vm(raw)
+        m = re.match(r"\[\s*(\d+)\.(\d{6})\] " + pattern, line)
+        if m:
+            return int(m.group(1)) * 10**9 + int(m.group(2)) * 1000, t
+    return None, None
+
+
+def linux_suite(build, variants, repeat, timeout, logdir, boot_lines):
+    out = {}
+    for key, dts in variants:
+        bootargs = bootargs_of(dts)
+        image = os.path.join(build, "bench", os.path.splitext(os.path.basename(dts))[0] + ".bin")
+        common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT, *REPEATABLE]
+        bare = ["-M", BARE_MACHINE, *common, "-m", "256M", "-kernel", LINUX_KERNEL,
+                "-initrd", LINUX_INITRD, "-append", bootargs]
+        runs = {
+            "bare": [*bare, "-dtb", vm_dtb(build, image)],
+            "bulwark": ["-M", HYP_MACHINE, *common, "-m", "512M", "-kernel", image],
+            # For reference: QEMU's own devicetree (PCIe, virtio-mmio, RTC,
+            # GPIO, fw_cfg, flash): not the machine the VM sees. Virtual time
+            # is deterministic, so once is enough.
+            "bare_qemu_dt": bare,
+        }
+        out[key] = {"bootargs": bootargs}
+        for side, args in runs.items():
+            samples = []
+            for i in range(1 if side == "bare_qemu_dt" else repeat):
+                name = f"{key}-{side}-{i + 1}"
+                print(f"  running {name} ...", file=sys.stderr, flush=True)
+                lines, why, wall, log = run_qemu(
+                    name, args, timeout,
+                    r"vm '\S+': stopped:" if side == "bulwark" else None, logdir)
+                init_ns, init_wall = kernel_time(lines, r"Run /init as init process")
+                off_ns, off_wall = kernel_time(lines, r"reboot: Power down")
+                script_ok = any(strip_vm(l).startswith("BULWARK-LINUX: script smoke exit 0")
+                                for _, l in lines)
+                if init_ns is None or off_ns is None or not script_ok:
+                    raise RunFailed(f"{name}: no `Run /init`, smoke script or `reboot: Power "
+                                    f"down` line ({why}; log {log})")
+                if side == "bulwark" and not boot_lines.get(key):
+                    boot_lines[key] = lines
+                    out[key]["exit_stats"] = parse_exit_stats(lines)
+                samples.append({"init_ns": init_ns, "poweroff_ns": off_ns,
+                                "init_wall_s": init_wall, "poweroff_wall_s": off_wall,
+                                "run_wall_s": wall})
+            inits = {s["init_ns"] for s in samples}
+            offs = {s["poweroff_ns"] for s in samples}
+            out[key][side] = {
+                "init_ns": min(inits), "init_ns_spread": max(inits) - min(inits),
+                "poweroff_ns": min(offs), "poweroff_ns_spread": max(offs) - min(offs),
+                "init_wall_s": statistics.median(s["init_wall_s"] for s in samples),
+                "poweroff_wall_s": statistics.median(s["poweroff_wall_s"] for s in samples),
+                "repeats": len(samples),
+            }
+        b, h = out[key]["bare"], out[key]["bulwark"]
+        out[key]["init_ratio"] = h["init_ns"] / b["init_ns"]
+        out[key]["poweroff_ratio"] = h["poweroff_ns"] / b["poweroff_ns"]
+        out[key]["init_wall_ratio"] = h["init_wall_s"] / b["init_wall_s"]
+        q = out[key]["bare_qemu_dt"]
+        out[key]["init_ratio_vs_qemu_dt"] = h["init_ns"] / q["init_ns"]
+        out[key]["poweroff_ratio_vs_qemu_dt"] = h["poweroff_ns"] / q["poweroff_ns"]
+    return out
+
+
+def footprint(build, boot_lines):
+    elf = os.path.join(build, "bulwark.elf")
+    binf = os.path.join(build, "bulwark.bin")
+    p = subprocess.run([CROSS + "size", "-A", elf], capture_output=True, text=True, check=True)
+    sec = {}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[0].startswith(".") and f[1].isdigit():
+            sec[f[0]] = int(f[1])
+    b = subprocess.run([CROSS + "size", elf], capture_output=True, text=True, check=True)
+    berkeley = dict(zip(["text", "data", "bss"], map(int, b.stdout.splitlines()[1].split()[:3])))
+    groups = {
+        "text": [".head.text", ".text"],
+        "init (unmapped after boot)": [".init.text", ".init.data", ".rela.dyn"],
+        "rodata": [".rodata"],
+        "data": [".data", ".got", ".dynamic", ".dynsym", ".dynstr", ".hash"],
+        "bss": [".bss"],
+        "stacks": [".stacks"],
+    }
+    out = {"image_bytes": os.path.getsize(binf), "size_berkeley": berkeley,
+           "sections": {k: sum(sec.get(s, 0) for s in v) for k, v in groups.items()}}
+    # Static per-VM state: the `vms` table (BSS) over its length.
+    nm = subprocess.run([CROSS + "nm", "-S", elf], capture_output=True, text=True, check=True)
+    vms_size = None
+    for line in nm.stdout.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[3] == "vms":
+            vms_size = int(f[1], 16)
+    vm_max = None
+    with open(os.path.join(ROOT, "include", "bulwark", "package.h")) as f:
+        m = re.search(r"#define\s+BWPKG_MAX_VMS\s+(\d+)", f.read())
+        if m:
+            vm_max = int(m.group(1))
+    if vms_size and vm_max:
+        out["vm_table_bytes"] = vms_size
+        out["vm_max"] = vm_max
+        out["per_vm_state_bytes"] = vms_size // vm_max
+    with open(binf, "rb") as f:
+        hyp_image_size = int.from_bytes(f.read(24)[16:24], "little")
+    out["runtime"] = {}
+    for key, lines in boot_lines.items():
+        mem, vms = parse_bulwark_boot(lines)
+        if "ram_mib" in mem and "free_for_vms_mib" in mem:
+            mem["reserved_by_hypervisor_mib"] = mem["ram_mib"] - mem["free_for_vms_mib"]
+        packed = os.path.join(build, "bench", {"micro": "micro", "linux_notests": "linux-notests",
+                                                "linux_tests": "linux", "vmload": "vmload"}
+                              .get(key, key) + ".bin")
+        if os.path.exists(packed):
+            # The package (the VMs' images) follows the hypervisor in RAM and
+            # is not given back after the VMs are loaded.
+            mem["package_kib"] = (os.path.getsize(packed) - hyp_image_size) // 1024
+        out["runtime"][key] = {"memory": mem, "vms": vms,
+                               "vm_ram_mib": sum(v["memory_mib"] for v in vms.values())}
+    return out
+
+
+def fmt(v, nd=0):
+    if v is None:
+        return "-"
+    return f"{v:,.{nd}f}"
+
+
+def report(data):
+    micro = data.get("micro")
+    if micro:
+        bare = micro["runs"]["bare"]["results"]
+        hyp = micro["runs"]["bulwark"]["results"]
+        print()
+        print("Micro-benchmarks: virtual time (ns = instructions) per operation, average "
+              "(max); wall-clock ns per operation for reference")
+        hdr = (f"{'metric':<50} {'bare':>12} {'Bulwark':>14} {'added':>8} {'ratio':>7} "
+               f"{'target':>7} {'met':>4} {'wall bare':>10} {'wall Bw':>10} {'wall x':>7}")
+        print(hdr)
+        print("-" * len(hdr))
+        for name, desc in MICRO:
+            b, h = bare[name], hyp[name]
+            added = h["avg_ns"] - b["avg_ns"]
+            ratio = h["avg_ns"] / b["avg_ns"] if b["avg_ns"] else None
+            tgt = TARGETS.get(name)
+            met = "-" if tgt is None else ("yes" if added <= tgt else "NO")
+            wr = h["wall_ns"] / b["wall_ns"] if b.get("wall_ns") and h.get("wall_ns") else None
+            nd = 2 if name.startswith("mem_") else 0
+            print(f"{desc:<50} {fmt(b['avg_ns'], nd) + ' (' + fmt(b['max_ns'], 0) + ')':>12} "
+                  f"{fmt(h['avg_ns'], nd) + ' (' + fmt(h['max_ns'], 0) + ')':>14} "
+                  f"{fmt(added, nd):>8} {fmt(ratio, 2) + 'x':>7} {fmt(tgt):>7} {met:>4} "
+                  f"{fmt(b.get('wall_ns'), 1):>10} {fmt(h.get('wall_ns'), 1):>10} "
+                  f"{fmt(wr, 2) + 'x':>7}")
+        sb, sh = micro["runs"]["bare"]["start"], micro["runs"]["bulwark"]["start"]
+        print(f"{'guest main() reached at (virtual ns since power-on)':<50} "
+              f"{fmt(int(sb['entry_ticks'])):>12} {fmt(int(sh['entry_ticks'])):>14}")
+        print(f"(counter {sb['freq_hz']} Hz, resolution {sb['res_ns']} ns; every figure net of "
+              f"the {sb['overhead_ticks']}-tick cost of two counter reads)")
+    linux = data.get("linux")
+    if linux:
+        print()
+        print("Linux boot (Debian kernel, 2 vCPUs, 256 MiB): the kernel's own timestamps, "
+              "virtual seconds; wall seconds for reference")
+        hdr = (f"{'boot':<42} {'bare':>10} {'Bulwark':>10} {'ratio':>7} {'target':>7} "
+               f"{'met':>4} {'wall bare':>10} {'wall Bw':>10} {'wall x':>7}")
+        print(hdr)
+        print("-" * len(hdr))
+        for key, label in (("linux_tests", "with crypto self-tests"),
+                           ("linux_notests", "cryptomgr.notests")):
+            if key not in linux:
+                continue
+            L = linux[key]
+            b, h = L["bare"], L["bulwark"]
+            tgt = BOOT_TARGETS[key]
+            met = "yes" if L["init_ratio"] <= tgt else "NO"
+            print(f"{'to Run /init, ' + label:<42} {b['init_ns'] / 1e9:>10.6f} "
+                  f"{h['init_ns'] / 1e9:>10.6f} {L['init_ratio']:>6.4f}x {tgt:>6.2f}x {met:>4} "
+                  f"{b['init_wall_s']:>10.2f} {h['init_wall_s']:>10.2f} "
+                  f"{L['init_wall_ratio']:>6.2f}x")
+            print(f"{'to power-off, ' + label:<42} {b['poweroff_ns'] / 1e9:>10.6f} "
+                  f"{h['poweroff_ns'] / 1e9:>10.6f} {L['poweroff_ratio']:>6.4f}x {'':>7} {'':>4} "
+                  f"{b['poweroff_wall_s']:>10.2f} {h['poweroff_wall_s']:>10.2f} "
+                  f"{h['poweroff_wall_s'] / b['poweroff_wall_s']:>6.2f}x")
+            q = L["bare_qemu_dt"]
+            print(f"{'  (bare with QEMU own devicetree: /init':<42} {q['init_ns'] / 1e9:>10.6f} "
+                  f"{'':>10} {L['init_ratio_vs_qemu_dt']:>6.4f}x  power-off "
+                  f"{q['poweroff_ns'] / 1e9:.6f}, {L['poweroff_ratio_vs_qemu_dt']:.4f}x)")
+        print("(bare boots with the devicetree bwpack made for the VM, so that both see the "
+              "same machine)")
+    entry = data.get("entry")
+    if entry:
+        print(f"{'power-on to the first guest instruction, 256 MiB VM':<42} "
+              f"{entry['bare']['entry_ns'] / 1e9:>10.6f} {entry['bulwark']['entry_ns'] / 1e9:>10.6f}"
+              f"  (+{entry['added_ns'] / 1e6:.1f} ms: Bulwark's boot and the VM's creation, "
+              f"before the kernel's clock starts)")
+    fp = data.get("footprint")
+    if fp:
+        print()
+        print("Footprint")
+        print(f"  build/bulwark.bin: {fp['image_bytes']:,} bytes; size: text {fp['size_berkeley']['text']:,}"
+              f" data {fp['size_berkeley']['data']:,} bss {fp['size_berkeley']['bss']:,}")
+        print("  sections: " + ", ".join(f"{k} {v:,}" for k, v in fp["sections"].items()))
+        if "per_vm_state_bytes" in fp:
+            print(f"  per-VM state (static, in BSS): {fp['per_vm_state_bytes']:,} bytes "
+                  f"x {fp['vm_max']} VM slots = {fp['vm_table_bytes']:,} bytes")
+        for key, r in fp["runtime"].items():
+            m = r["memory"]
+            vms = ", ".join(f"{n} {v['memory_mib']} MiB ({v['vcpus']} vCPUs)"
+                            for n, v in r["vms"].items())
+            print(f"  at run time ({key}): RAM {m.get('ram_mib')} MiB, hypervisor image "
+                  f"{m.get('hypervisor_kib')} KiB (text {m.get('text_kib')}, rodata "
+                  f"{m.get('rodata_kib')}, data+bss {m.get('data_bss_kib')}, stacks "
+                  f"{m.get('stacks_kib')}), metadata pool {m.get('metadata_pool_kib')} KiB, "
+                  f"devicetree {m.get('devicetree_kib')} KiB, package (VM images, kept) "
+                  f"{m.get('package_kib')} KiB; free for VMs "
+                  f"{m.get('free_for_vms_mib')} MiB, so {m.get('reserved_by_hypervisor_mib')} MiB "
+                  f"held by the hypervisor; VMs: {vms}")
+
+
+def markdown(data):
+    """The tables of docs/performance.md, from a results file."""
+    out = []
+    m = data["meta"]
+    out.append(f"Measured {m['date']} at {m['git_rev']} ({m['mode']} run, {m['repeat']} runs of "
+               f"each configuration), {m['qemu']}, host {m['host_cpu']} with {m['host_cpus']} "
+               f"CPUs; `-cpu {m['qemu_cpu']}` `{m['qemu_flags']}`.")
+    out.append("")
+    micro = data.get("micro")
+    if micro:
+        bare = micro["runs"]["bare"]["results"]
+        hyp = micro["runs"]["bulwark"]["results"]
+        out.append("| operation | bare ns (max) | Bulwark ns (max) | added | ratio | target (added) "
+                   "| met | wall bare ns | wall Bulwark ns | wall ratio |")
+        out.append("|---|--:|--:|--:|--:|--:|:-:|--:|--:|--:|")
+        for name, desc in MICRO:
+            b, h = bare[name], hyp[name]
+            nd = 2 if name.startswith("mem_") else 0
+            added = h["avg_ns"] - b["avg_ns"]
+            tgt = TARGETS.get(name)
+            met = "" if tgt is None else ("yes" if added <= tgt else "**no**")
+            wr = h["wall_ns"] / b["wall_ns"] if b.get("wall_ns") and h.get("wall_ns") else None
+            out.append(f"| {desc} | {fmt(b['avg_ns'], nd)} ({fmt(b['max_ns'])}) | "
+                       f"{fmt(h['avg_ns'], nd)} ({fmt(h['max_ns'])}) | {fmt(added, nd)} | "
+                       f"{fmt(h['avg_ns'] / b['avg_ns'], 2)}x | {fmt(tgt) if tgt else ''} | {met} | "
+                       f"{fmt(b.get('wall_ns'), nd // 2)} | {fmt(h.get('wall_ns'), nd // 2)} | "
+                       f"{fmt(wr, 2)}x |")
+        out.append("")
+    linux = data.get("linux")
+    if linux:
+        out.append("| Linux boot (kernel timestamps) | bare s | Bulwark s | ratio | target | met | "
+                   "bare, QEMU's devicetree s | wall bare s | wall Bulwark s |")
+        out.append("|---|--:|--:|--:|--:|:-:|--:|--:|--:|")
+        for key, label in (("linux_tests", "with crypto self-tests"),
+                           ("linux_notests", "`cryptomgr.notests`")):
+            if key not in linux:
+                continue
+            L = linux[key]
+            b, h, q = L["bare"], L["bulwark"], L["bare_qemu_dt"]
+            tgt = BOOT_TARGETS[key]
+            met = "yes" if L["init_ratio"] <= tgt else "**no**"
+            out.append(f"| `Run /init`, {label} | {b['init_ns'] / 1e9:.6f} | {h['init_ns'] / 1e9:.6f} "
+                       f"| {L['init_ratio']:.4f}x | {tgt:.2f}x | {met} | {q['init_ns'] / 1e9:.6f} | "
+                       f"{b['init_wall_s']:.2f} | {h['init_wall_s']:.2f} |")
+            out.append(f"| `reboot: Power down`, {label} | {b['poweroff_ns'] / 1e9:.6f} | "
+                       f"{h['poweroff_ns'] / 1e9:.6f} | {L['poweroff_ratio']:.4f}x | | | "
+                       f"{q['poweroff_ns'] / 1e9:.6f} | {b['poweroff_wall_s']:.2f} | "
+                       f"{h['poweroff_wall_s']:.2f} |")
+        entry = data.get("entry")
+        if entry:
+            out.append(f"| power-on to the guest's first instruction, 256 MiB VM | "
+                       f"{entry['bare']['entry_ns'] / 1e9:.6f} | {entry['bulwark']['entry_ns'] / 1e9:.6f}"
+                       f" | | | | | | |")
+        out.append("")
+    return "\n".join(out)
+
+
+def host_info():
+    cpu = None
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    qemu = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
+    rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT,
+                         capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip() != ""
+    return {"qemu": qemu.splitlines()[0] if qemu else None, "host_cpu": cpu,
+            "host_cpus": os.cpu_count(), "host": platform.platform(),
+            "git_rev": rev + ("-dirty" if dirty else ""),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny iteration counts, one Linux boot each way (for make test)")
+    ap.add_argument("--suite", action="append", choices=["micro", "linux", "footprint"],
+                    help="run only these suites (default: all)")
+    ap.add_argument("--repeat", type=int, help="runs of each configuration (default 3, quick 1)")
+    ap.add_argument("--out", help="JSON output (default bench/results/latest.json; "
+                    "quick: BUILD/bench/quick.json)")
+    ap.add_argument("--markdown", metavar="JSON",
+                    help="print the tables of a results file as Markdown, run nothing")
+    a = ap.parse_args()
+    if a.markdown:
+        with open(a.markdown) as f:
+            print(markdown(json.load(f)))
+        return
+    build = a.build if os.path.isabs(a.build) else os.path.join(ROOT, a.build)
+    suites = a.suite or ["micro", "linux", "footprint"]
+    repeat = a.repeat or (1 if a.quick else 3)
+    logdir = os.path.join(build, "bench", "logs")
+    shutil.rmtree(logdir, ignore_errors=True)
+    os.makedirs(logdir)
+    started = time.monotonic()
+    data = {"meta": host_info()}
+    data["meta"].update({
+        "mode": "quick" if a.quick else "full", "repeat": repeat,
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+        "qemu_cpu": CPU, "qemu_flags": " ".join(ICOUNT),
+    })
+    failed = []
+    micro_lines, boot_lines = [], {}
+    if "micro" in suites:
+        dts = "bench/systems/micro-quick.dts" if a.quick else "bench/systems/micro.dts"
+        try:
+            data["micro"] = micro_suite(build, dts, repeat, 120 if a.quick else 300, logdir,
+                                        micro_lines)
+            boot_lines["micro"] = micro_lines
+        except RunFailed as e:
+            failed.append(f"micro: {e}")
+    if "linux" in suites:
+        variants = [("linux_notests", "bench/systems/linux-notests.dts")]
+        if not a.quick:
+            variants.insert(0, ("linux_tests", "bench/systems/linux.dts"))
+        try:
+            data["linux"] = linux_suite(build, variants, repeat, 180, logdir, boot_lines)
+        except RunFailed as e:
+            failed.append(f"linux: {e}")
+    if "linux" in suites and not a.quick:
+        try:
+            data["entry"] = entry_suite(build, repeat, 120, logdir, boot_lines)
+        except RunFailed as e:
+            failed.append(f"entry: {e}")
+    if "footprint" in suites:
+        try:
+            data["footprint"] = footprint(build, {k: v for k, v in boot_lines.items()
+                                                  if k in ("micro", "linux_notests")})
+        except (OSError, subprocess.CalledProcessError) as e:
+            failed.append(f"footprint: {e}")
+    data["targets"] = {"added_ns": TARGETS, "boot_ratio": BOOT_TARGETS, "peers": PEERS}
+    data["meta"]["wall_s"] = round(time.monotonic() - started, 1)
+    data["failed"] = failed
+    report(data)
+    if a.out:
+        outs = [a.out]
+    elif a.quick:
+        outs = [os.path.join(build, "bench", "quick.json")]
+    else:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        outs = [os.path.join(ROOT, "bench", "results", "latest.json"),
+                os.path.join(ROOT, "bench", "results", f"{stamp}.json")]
+    for o in outs:
+        os.makedirs(os.path.dirname(os.path.abspath(o)), exist_ok=True)
+        with open(o, "w") as f:
+            json.dump(data, f, indent=1, sort_keys=False)
+            f.write("\n")
+    print()
+    print(f"results: {', '.join(os.path.relpath(o, ROOT) for o in outs)}; logs: "
+          f"{os.path.relpath(logdir, ROOT)}/ ({data['meta']['wall_s']} s)")
+    if failed:
+        print("FAILED:\n  " + "\n  ".join(failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
