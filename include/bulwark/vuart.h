@@ -27,6 +27,7 @@ struct vuart {
 	uint64_t tokens_at;     /* counter value when `tokens` was last updated */
 	uint32_t tokens;        /* lines it may print now (token bucket) */
 	uint64_t note_at;       /* when the last "lines dropped" note went out */
+	bool irq_level;         /* the interrupt line as last given to the vGIC */
 };
 
 struct vm;

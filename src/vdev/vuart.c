@@ -42,6 +42,7 @@ void vuart_reset(struct vuart *u)
 	u->tokens_at = arch_counter();
 	u->note_at = 0;
 	u->dropped = 0;
+	u->irq_level = false;
 }
 
 static void emit_line(struct vm *vm, struct vuart *u)
@@ -105,7 +106,12 @@ static void update_irq(struct vm *vm, struct vuart *u)
 		u->ris |= INT_RX | INT_RT;
 	else
 		u->ris &= ~(INT_RX | INT_RT);
-	vgic_set_level(vm, VUART_INTID, (u->ris & u->imsc) != 0);
+	bool level = (u->ris & u->imsc) != 0;
+
+	if (level != u->irq_level) { /* only changes reach the vGIC */
+		u->irq_level = level;
+		vgic_set_level(vm, VUART_INTID, level);
+	}
 }
 
 bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val)
