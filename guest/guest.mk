@@ -18,7 +18,7 @@ Q ?= @
 
 guest-saved-goal := $(.DEFAULT_GOAL)
 
-guest-names := hello selftests crash
+guest-names := hello selftests crash attacker victim
 guest-out := $(BUILD)/guests
 
 # -fno-toplevel-reorder keeps each file's TESTs in source order in the

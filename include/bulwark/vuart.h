@@ -32,7 +32,10 @@ struct vuart {
 
 struct vm;
 
+/* Resets the device (registers, FIFO, line) and its console rate limit. */
 void vuart_reset(struct vuart *u);
+/* Resets the device but keeps the rate limit (a VM's SYSTEM_RESET). */
+void vuart_reset_regs(struct vuart *u);
 /* Emulates a register access; false if @off is outside the UART. */
 bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val);
 /* Feeds a character typed on the console; false when the FIFO is full. */

@@ -202,7 +202,7 @@ static void vm_reset(struct vm *vm, struct vcpu *caller)
 	}
 	sl_unlock(&vm->lock);
 	vuart_flush(vm);
-	pr_notice("vm '%s': SYSTEM_RESET, restarting\n", vm->name);
+	vm_notice(vm, "SYSTEM_RESET, restarting");
 
 	uint64_t deadline = arch_counter() + RESET_TIMEOUT_S * arch_counter_freq();
 
@@ -216,7 +216,7 @@ static void vm_reset(struct vm *vm, struct vcpu *caller)
 		}
 	}
 	vgic_reset(vm);
-	vuart_reset(&vm->uart);
+	vuart_reset_regs(&vm->uart); /* the console rate limit carries over */
 	if (!vm_load(vm)) {
 		vm_stop(vm, "reset: could not reload its images");
 		return;
@@ -391,8 +391,14 @@ void vm_handle_irqs(struct vcpu *v)
 		} else if (intid >= 32 && intid < VGIC_NR_IRQS && spi_owner[intid]) {
 			vgic_inject(spi_owner[intid], intid, true);
 		} else {
-			if (intid == VGIC_INTID_MAINT && v)
-				__atomic_or_fetch(&v->requests, VCPU_REQ_INJECT, __ATOMIC_RELAXED);
+			if (intid == VGIC_INTID_MAINT) {
+				/* Its condition (underflow) holds until the next flush,
+				 * which re-arms it if needed: drop it, or it fires again. */
+				arch_vgic_underflow(false);
+				if (v)
+					__atomic_or_fetch(&v->requests, VCPU_REQ_INJECT,
+							  __ATOMIC_RELAXED);
+			}
 			else if (intid == boot_hw.uart.intid)
 				for (int c; (c = pl011_getc()) >= 0;)
 					vconsole_input((char)c);

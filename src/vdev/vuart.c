@@ -28,6 +28,15 @@ static const uint8_t id_regs[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0x
 void vuart_reset(struct vuart *u)
 {
 	sl_init(&u->lock);
+	u->tokens = VUART_BURST;
+	u->tokens_at = arch_counter();
+	u->note_at = 0;
+	u->dropped = 0;
+	vuart_reset_regs(u);
+}
+
+void vuart_reset_regs(struct vuart *u)
+{
 	u->cr = 0x300;
 	u->imsc = 0;
 	u->ris = 0;
@@ -38,10 +47,6 @@ void vuart_reset(struct vuart *u)
 	u->line_len = 0;
 	u->rx_head = 0;
 	u->rx_count = 0;
-	u->tokens = VUART_BURST;
-	u->tokens_at = arch_counter();
-	u->note_at = 0;
-	u->dropped = 0;
 	u->irq_level = false;
 }
 
@@ -80,6 +85,7 @@ static void flush_partial(struct vm *vm, struct vuart *u)
 {
 	if (!u->line_len || vconsole_focus() != vm || !u->tokens)
 		return;
+	u->tokens--; /* a piece of a line costs as much as a line */
 	u->line[u->line_len] = '\0';
 	console_vm_text(vm->name, u->line, false);
 	u->line_len = 0;

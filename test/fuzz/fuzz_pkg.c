@@ -118,7 +118,7 @@ static void recheck(const struct pkg_desc *d, const uint8_t *pkg, size_t len, un
 			if (dev->size == 0 || dev->base % 4096 || dev->size % 4096 ||
 			    dev->base >= IPA_END || dev->size > IPA_END - dev->base ||
 			    meet(dev->base, dev->size, vm->mem_base, vm->mem_size) ||
-			    meet(dev->base, dev->size, MMIO_BEGIN, MMIO_END - MMIO_BEGIN))
+			    bwpkg_overlaps_emulated(dev->base, dev->size))
 				broken("device range", i);
 			for (unsigned q = 0; q < BWPKG_MAX_DEV_IRQS; q++) {
 				uint32_t irq = dev->irqs[q];

@@ -67,7 +67,10 @@ static bool deliverable(unsigned c, uint32_t id)
 {
 	const struct vgic_irq *irq = irq_of(c, id);
 
-	return irq->enabled && irq->pending && !irq->in_lr && !irq->active &&
+	/* Pending: latched, or a level-sensitive input held high. */
+	bool pending = irq->pending || (!irq->edge && irq->level);
+
+	return irq->enabled && pending && !irq->in_lr && !irq->active &&
 	       (id < 32 || ((vm.vgic.ctlr & 2) && irq->target == c));
 }
 

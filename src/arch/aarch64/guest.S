@@ -105,3 +105,31 @@ guest_exit:
 	ldp	x27, x28, [sp, #80]
 	ldp	x29, x30, [sp], #ENTER_FRAME
 	ret
+
+/*
+ * A vCPU starting afresh (CPU_ON, SYSTEM_RESET) must not see what the CPU
+ * held before: zero the FP/SIMD registers (which also zeroes the SVE Z
+ * registers above 128 bits), FPCR and FPSR, and the pointer-authentication
+ * keys the guest owns (the APIA key is switched by the world switch).
+ * Clobbers x0, x1.
+ */
+FUNC(arch_vcpu_clear_owned_state)
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	movi	v\n\().16b, #0
+	.endr
+	msr	fpcr, xzr
+	msr	fpsr, xzr
+	mrs	x0, tpidr_el2
+	ldr	w1, [x0, #PERCPU_HAS_PAC]
+	cbz	w1, 1f
+	msr	s3_0_c2_c1_2, xzr	/* APIBKeyLo_EL1 */
+	msr	s3_0_c2_c1_3, xzr	/* APIBKeyHi_EL1 */
+	msr	s3_0_c2_c2_0, xzr	/* APDAKeyLo_EL1 */
+	msr	s3_0_c2_c2_1, xzr	/* APDAKeyHi_EL1 */
+	msr	s3_0_c2_c2_2, xzr	/* APDBKeyLo_EL1 */
+	msr	s3_0_c2_c2_3, xzr	/* APDBKeyHi_EL1 */
+	msr	s3_0_c2_c3_0, xzr	/* APGAKeyLo_EL1 */
+	msr	s3_0_c2_c3_1, xzr	/* APGAKeyHi_EL1 */
+1:	isb
+	ret
+ENDFUNC(arch_vcpu_clear_owned_state)

@@ -66,8 +66,9 @@
 #define ESR_IL (1u << 25)
 #define EXIT_CONTINUE (-1) /* handled: enter the guest again */
 
-/* The entry point in guest.S. */
+/* In guest.S. */
 unsigned arch_guest_enter(struct arch_vcpu *regs);
+void arch_vcpu_clear_owned_state(void);
 
 void vm_handle_irqs(struct vcpu *v);
 
@@ -143,6 +144,7 @@ void arch_vcpu_boot(struct vcpu *v, uint64_t pc, uint64_t arg)
 	MSR("cntv_cval_el0", 0);
 	__asm__ volatile("isb");
 	arch_vgic_cpu_reset();
+	arch_vcpu_clear_owned_state();
 
 	for (unsigned i = 0; i < 31; i++)
 		v->arch.x[i] = 0;
@@ -258,7 +260,7 @@ static int handle_dabt(struct vcpu *v, uint64_t esr)
 			val &= 0xffffffffULL;
 		*reg(v, rt, &zero) = val;
 	}
-	v->arch.pc += 4;
+	v->arch.pc += (esr & ESR_IL) ? 4 : 2; /* a 16-bit Thumb instruction: 2 */
 	return EXIT_CONTINUE;
 }
 
@@ -278,7 +280,12 @@ static int handle_sysreg(struct vcpu *v, uint64_t esr)
 			vgic_sgi1r(v, *reg(v, rt, &zero));
 		else if (read)
 			*reg(v, rt, &zero) = 0;
-	} else if (op0 == 2 ||                                   /* debug */
+	} else if (op0 == 1 && op1 == 0 && crn == 7 && op2 == 2 &&
+		   (crm == 6 || crm == 10 || crm == 14)) {
+		/* DC ISW/CSW/CISW: set/way maintenance is meaningless for a VM whose
+		 * memory stays coherent; ignored. */
+	} else if ((op0 == 3 && op1 == 0 && crn == 1 && crm == 0 && op2 == 1) || /* ACTLR_EL1 */
+		   op0 == 2 ||                                   /* debug */
 		   (op0 == 3 && op1 == 0 && crn == 9) ||         /* PMU, EL1 */
 		   (op0 == 3 && op1 == 3 && crn == 9) ||         /* PMU, EL0 */
 		   (op0 == 3 && op1 == 3 && crn == 14 && crm >= 8) || /* PMU event counters */

@@ -77,7 +77,7 @@ static inline void mmio_write32(uintptr_t addr, uint32_t v)
 
 static inline void mmio_write64(uintptr_t addr, uint64_t v)
 {
-	__asm__ volatile("str %0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
+	__asm__ volatile("str %x0, [%1]" : : "rZ"(v), "r"(addr) : "memory");
 }
 
 /* MPIDR_EL1 affinity fields Aff3.Aff2.Aff1.Aff0, without the U and MT bits
