@@ -25,6 +25,8 @@
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 
+#include "fuzz_input.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vm vm;
@@ -38,19 +40,6 @@ void vcpu_kick(struct vcpu *v, uint32_t req)
 	__atomic_or_fetch(&v->requests, req, __ATOMIC_RELAXED);
 }
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->left; i++, in->left--)
-		v |= (uint64_t)*in->p++ << (8 * i);
-	return v;
-}
 
 static void fail(const char *what, unsigned c, unsigned x)
 {

@@ -24,6 +24,8 @@
 
 #include "../unit/fake_console.h"
 
+#include "fuzz_input.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PREFIX "[fz] "
@@ -39,19 +41,6 @@ void vgic_set_level(struct vm *v, uint32_t intid, bool l)
 	level_known = true;
 }
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static uint64_t take(struct input *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes && in->left; i++, in->left--)
-		v |= (uint64_t)*in->p++ << (8 * i);
-	return v;
-}
 
 static void fail(const char *what)
 {
