@@ -28,7 +28,7 @@ GUEST_CFLAGS := -std=c11 -ffreestanding -nostdinc -isystem $(shell $(CC) -print-
 	-O2 -g -mgeneral-regs-only -mstrict-align -mno-outline-atomics -mbranch-protection=none \
 	-fno-pie -fno-stack-protector -fno-common -fno-tree-loop-distribute-patterns \
 	-fno-toplevel-reorder -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla \
-	-Iguest/lib/include -Iguest/testfw/include -MMD -MP
+	-Iguest/lib/include -Iguest/testfw/include -Iinclude -MMD -MP
 GUEST_ASFLAGS := -D__ASSEMBLER__ -nostdinc -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -T guest/lib/guest.ld

@@ -13,35 +13,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The register offsets, shared with the hypervisor's GIC driver and vGIC. */
+#include <bulwark/drivers/gicv3_regs.h>
+
 #define GICD_BASE 0x08000000UL
 #define GICR_BASE 0x080a0000UL
 #define GICR_FRAME_SIZE 0x20000UL /* RD_base + SGI_base, 64 KiB each */
 #define GICR_SGI_OFFSET 0x10000UL
-
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IIDR 0x0008
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ISPENDR 0x0200
-#define GICD_ICPENDR 0x0280
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0c00
-#define GICD_IROUTER 0x6000
-#define GICD_PIDR2 0xffe8
 
 #define GICD_CTLR_ENABLE_G1 (1u << 1) /* EnableGrp1 (DS = 1) / EnableGrp1A */
 #define GICD_CTLR_ARE (1u << 4)       /* ARE (DS = 1) / ARE_NS */
 #define GICD_CTLR_RWP (1u << 31)
 #define GICD_TYPER_ITLINES(t) ((t) & 0x1f)
 
-#define GICR_CTLR 0x0000
-#define GICR_IIDR 0x0004
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_PIDR2 0xffe8
 #define GICR_CTLR_RWP (1u << 3)
 #define GICR_TYPER_VLPIS (1ULL << 1)
 #define GICR_TYPER_LAST (1ULL << 4)
