@@ -55,12 +55,15 @@ BUILD_CONFIG := $(VERSION) ($(GIT_REV)), config $(CONFIG), max $(MAX_CPUS) CPUs,
 hyp-srcs :=
 include src/arch/aarch64/sources.mk src/core/sources.mk src/lib/sources.mk src/drivers/sources.mk \
 	src/vdev/sources.mk
-include test/unit/sources.mk test/fuzz/sources.mk tools/bwpack/sources.mk
+include test/unit/sources.mk test/fuzz/sources.mk tools/bwpack/sources.mk tools/bwctl/bwctl.mk
 
 hyp-objs := $(patsubst %,$(BUILD)/hyp/%.o,$(hyp-srcs))
 DEPS_STAMP := $(BUILD)/.deps-checked
 
 .DEFAULT_GOAL := all
+# The Linux guests' initramfs carries bwctl (for control VMs) and a bare-metal
+# image to create VMs from (docs/api.md).
+linux-initramfs-add += $(BUILD)/tools/bwctl-arm64:/bin/bwctl $(BUILD)/guests/hello.bin:/lib/bulwark/hello.bin
 include guest/linux/linux.mk
 include guest/guest.mk
 include guest/bench/bench.mk
@@ -163,12 +166,12 @@ $(BUILD)/host/data/%.dtb: test/unit/data/%.dts | $(DEPS_STAMP)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
 .SECONDEXPANSION:
-$(BUILD)/host/test_%: test/unit/test_%.c $$(unit-$$*-srcs) $(wildcard include/bulwark/*.h) | $(DEPS_STAMP)
+$(BUILD)/host/test_%: test/unit/test_%.c $$(unit-$$*-srcs) $(wildcard include/bulwark/*.h include/abi/bulwark/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(unit-$*-srcs) -lcmocka $(unit-$*-libs) -o $@
 
-$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bulwark/*.h) | $(DEPS_STAMP)
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bulwark/*.h include/abi/bulwark/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) $(fuzz-$*-libs) -o $@
@@ -180,7 +183,7 @@ test: deps all guests linux-assets systems bench-systems $(unit-bins) $(fuzz-bin
 unit: deps $(unit-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier unit
 
-fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc
+fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc $(BUILD)/host/test_mgmt
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
 # Lines of code in the trusted computing base: exactly the sources and

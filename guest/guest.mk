@@ -18,7 +18,7 @@ Q ?= @
 
 guest-saved-goal := $(.DEFAULT_GOAL)
 
-guest-names := hello selftests crash attacker victim
+guest-names := hello selftests crash attacker victim mgmt
 guest-out := $(BUILD)/guests
 
 # -fno-toplevel-reorder keeps each file's TESTs in source order in the
@@ -38,6 +38,10 @@ guest-testfw-srcs := $(sort $(wildcard guest/testfw/*.c))
 # Per guest: its sources; a guest whose name is in guest-testfw-users also
 # links the test framework (which provides `main`).
 guest-testfw-users := selftests
+
+# The mgmt guest carries the hello guest as the image of the VMs it creates.
+$(guest-out)/obj/guest/tests/mgmt/payload.S.o: $(guest-out)/hello.bin
+$(guest-out)/obj/guest/tests/mgmt/payload.S.o: GUEST_ASFLAGS += -DPAYLOAD='"$(guest-out)/hello.bin"'
 $(foreach g,$(guest-names),$(eval guest-$(g)-srcs := \
 	$(if $(filter $(g),$(guest-testfw-users)),$(guest-testfw-srcs)) \
 	$(sort $(wildcard guest/tests/$(g)/*.c guest/tests/$(g)/*.S))))

@@ -51,6 +51,19 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 void console_vm_text(const char *name, const char *text, bool eol);
 
 /*
+ * A budget of console lines per second for messages a guest can cause, so
+ * that none can flood the console. `ratelimit_allow()` says whether one more
+ * line may go out now; when a new one-second window starts, it first prints
+ * how many lines of @what the last window suppressed. The caller serialises
+ * calls on one limiter.
+ */
+struct ratelimit {
+	uint64_t window_start;
+	unsigned in_window, suppressed;
+};
+bool ratelimit_allow(struct ratelimit *rl, unsigned per_second, const char *what);
+
+/*
  * For fatal reports: takes the console lock even if another CPU seems stuck
  * holding it (after a bounded wait), and lets this CPU write several
  * messages as one block. Pair with `console_panic_end`.

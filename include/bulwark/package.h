@@ -99,19 +99,20 @@ _Static_assert(sizeof(struct bwpkg_vm) == 80 + BWPKG_MAX_DEVS * 32, "package ABI
 
 /*
  * The guest-physical ranges Bulwark emulates in every VM (docs/guest-platform.md):
- * a passed-through device must not overlap them. The rest of QEMU virt's
- * low device space (0x08000000-0x0a000000) may be passed through.
+ * a passed-through device must not overlap them. The rest of the device
+ * window 0x08000000-0x10000000, where RAM may not go, may be passed through.
  */
 #define BWPKG_EMUL_RANGES "GIC distributor 0x8000000-0x8010000, redistributors " \
-	"0x80a0000-0x81a0000, UART 0x9000000-0x9001000"
+	"0x80a0000-0x81a0000, UART 0x9000000-0x9001000, management 0xf000000-0xf200000"
 
 static inline bool bwpkg_overlaps_emulated(uint64_t base, uint64_t size)
 {
-	static const uint64_t r[3][2] = {
+	static const uint64_t r[4][2] = {
 		{ 0x08000000, 0x08010000 }, { 0x080a0000, 0x081a0000 }, { 0x09000000, 0x09001000 },
+		{ 0x0f000000, 0x0f200000 }, /* the management API's registers and buffer */
 	};
 
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 4; i++)
 		if (base < r[i][1] && r[i][0] < base + size)
 			return true;
 	return false;

@@ -16,6 +16,7 @@
 #define BULWARK_VM_H
 
 #include <bulwark/arch/vcpu.h>
+#include <bulwark/console.h>
 #include <bulwark/mm.h>
 #include <bulwark/package.h>
 #include <bulwark/spinlock.h>
@@ -26,11 +27,21 @@
 #define VM_MAX BWPKG_MAX_VMS
 #define VCPU_MAX 8
 
+/* The values are those of the management ABI's `enum bwm_vm_state`. */
 enum vm_state {
-	VM_STATE_STOPPED = 0, /* never started, or stopped (SYSTEM_OFF, fault) */
-	VM_STATE_RUNNING,
-	VM_STATE_RESETTING,   /* SYSTEM_RESET: vCPUs are being parked, then it boots again */
+	VM_STATE_STOPPED = 0, /* never started, or stopped (SYSTEM_OFF, fault, management) */
+	VM_STATE_RUNNING = 1,
+	VM_STATE_RESETTING = 2, /* vCPUs are being parked, then it boots again */
+	VM_STATE_PAUSED = 3,  /* its vCPUs wait on their CPUs, their state kept */
+	VM_STATE_STOPPING = 4, /* runs; a graceful stop was requested */
+	VM_STATE_CREATED = 5, /* created at run time; images being loaded */
 };
+
+/* A VM that runs guest code (its vCPUs may be in the guest). */
+static inline bool vm_state_is_live(enum vm_state s)
+{
+	return s == VM_STATE_RUNNING || s == VM_STATE_STOPPING;
+}
 
 enum vcpu_power {
 	VCPU_OFF = 0,
@@ -40,6 +51,7 @@ enum vcpu_power {
 /* Requests to a vCPU's physical CPU, set under vm->lock, acted on at exit. */
 #define VCPU_REQ_STOP (1u << 0)   /* leave the guest: the VM stops or resets */
 #define VCPU_REQ_INJECT (1u << 1) /* new virtual interrupts are pending */
+#define VCPU_REQ_PAUSE (1u << 2)  /* wait on the CPU, guest state kept, until cleared */
 
 struct vm;
 
@@ -55,12 +67,19 @@ struct vcpu {
 	struct vgic_cpu vgic;
 	struct {
 		uint64_t exits, hvc, sysreg, mmio, irq, aborts;
-		uint64_t kicks, vtimer, maint, flushes;
+		uint64_t kicks, vtimer, maint, flushes, injected;
+		uint64_t run_ticks;      /* counter ticks spent in arch_vcpu_run() */
+		uint64_t run_since;      /* counter at its start, while in it; else 0 */
 	} stats;
 };
 
+/* Where a VM's images come from: the package (boot VMs) or its image store. */
+enum vm_image { VM_IMAGE_KERNEL, VM_IMAGE_INITRD, VM_IMAGE_DTB, VM_IMAGE_COUNT };
+
 struct vm {
 	struct spinlock lock;
+	bool exists;             /* the slot holds a VM */
+	bool runtime;            /* created through the management API */
 	unsigned id;             /* index in the VM table */
 	uint16_t vmid;
 	char name[BWPKG_NAME_LEN];
@@ -75,12 +94,19 @@ struct vm {
 	struct vuart uart;
 	unsigned boots;          /* how many times it has (re)started */
 	uint64_t kernel_ipa, dtb_ipa;
-	struct {
-		uint64_t window_start;
-		unsigned in_window, suppressed;
-	} notices;
+	struct ratelimit notices; /* vm_notice()'s budget */
+	/* Runtime VMs: their images, in memory of their own (VM_IMAGE_*). */
+	paddr_t store_pa;
+	uint64_t store_size;
+	uint64_t image_off[VM_IMAGE_COUNT], image_size[VM_IMAGE_COUNT];
+	uint64_t image_loaded[VM_IMAGE_COUNT];
+	/* Control VMs: the buffer shared with the management API. */
+	paddr_t mgmt_buf_pa;
+	int32_t mgmt_status;     /* of its last management call */
 };
 
+/* Slots 0..vm_count-1 have been used; a slot's `exists` says if it holds a
+ * VM now (the management API destroys and creates VMs at run time). */
 extern struct vm vms[VM_MAX];
 extern unsigned vm_count;
 
@@ -93,8 +119,22 @@ NORETURN void vcpu_run_loop(void);
 
 /* Stops a VM for @reason (logged): its vCPUs leave the guest and stay off. */
 void vm_stop(struct vm *vm, const char *reason);
-/* Restarts a VM from its images (SYSTEM_RESET). */
-void vm_request_reset(struct vm *vm);
+/*
+ * Life cycle through the management API (src/core/mgmt.c), which holds its
+ * lock around each call. Each returns 0 or a negated `enum bwm_status`, and
+ * changes nothing when it fails.
+ */
+struct bwm_create;
+int vm_mgmt_create(const struct bwm_create *c, unsigned *id);
+int vm_mgmt_load(struct vm *vm, unsigned image, uint64_t offset, paddr_t src, uint64_t size);
+int vm_mgmt_start(struct vm *vm);
+int vm_mgmt_stop(struct vm *vm, bool force);
+int vm_mgmt_reset(struct vm *vm);
+int vm_mgmt_pause(struct vm *vm);
+int vm_mgmt_resume(struct vm *vm);
+int vm_mgmt_destroy(struct vm *vm);
+/* Physical CPUs that are online and run no VM's vCPU. */
+uint64_t vm_free_cpus(void);
 /* Sets requests on a vCPU and kicks its physical CPU out of the guest. */
 void vcpu_kick(struct vcpu *v, uint32_t req);
 /* The VM's vCPU with virtual MPIDR affinity @mpidr, or NULL. */

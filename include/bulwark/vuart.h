@@ -15,6 +15,7 @@
 #define VUART_INTID 33
 #define VUART_LINE 160
 #define VUART_RX_SIZE 64
+#define VUART_HISTORY 8192u     /* bytes of output kept for the management API */
 
 struct vuart {
 	struct spinlock lock;
@@ -28,6 +29,8 @@ struct vuart {
 	uint32_t tokens;        /* lines it may print now (token bucket) */
 	uint64_t note_at;       /* when the last "lines dropped" note went out */
 	bool irq_level;         /* the interrupt line as last given to the vGIC */
+	uint64_t history_seq;   /* bytes of output since the device was created */
+	uint8_t history[VUART_HISTORY]; /* the last of them, as printed */
 };
 
 struct vm;
@@ -42,5 +45,10 @@ bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t
 bool vuart_input(struct vm *vm, char c);
 /* Writes out any partial line (VM stopping). */
 void vuart_flush(struct vm *vm);
+/* Copies at most @max bytes of the output history from sequence number
+ * *@seq (moved up to the oldest byte kept if older) into @buf; returns the
+ * count and advances *@seq past them. @oldest gets the oldest kept. */
+size_t vuart_history_read(struct vm *vm, uint64_t *seq, uint8_t *buf, size_t max,
+			  uint64_t *oldest);
 
 #endif

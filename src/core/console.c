@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <bulwark/arch/cpu.h>
+#include <bulwark/arch/boot.h>
 #include <bulwark/console.h>
 #include <bulwark/fmt.h>
 #include <bulwark/spinlock.h>
@@ -139,4 +140,23 @@ void console_panic_printf(const char *fmt, ...)
 	fmt_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	emit(line);
+}
+
+bool ratelimit_allow(struct ratelimit *rl, unsigned per_second, const char *what)
+{
+	uint64_t now = arch_counter();
+
+	if (now - rl->window_start > arch_counter_freq()) {
+		if (rl->suppressed)
+			pr_notice("%s: %u more notices suppressed\n", what, rl->suppressed);
+		rl->window_start = now;
+		rl->in_window = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->in_window >= per_second) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->in_window++;
+	return true;
 }

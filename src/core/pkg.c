@@ -5,8 +5,10 @@
 #include <bulwark/vgic.h>
 #include <bulwark/vuart.h>
 
+#include <abi/bulwark/mgmt.h>
+
 #define GUEST_MMIO_BEGIN 0x08000000ULL
-#define GUEST_MMIO_END 0x0a000000ULL
+#define GUEST_MMIO_END 0x10000000ULL
 #define IPA_LIMIT (1ULL << 39)
 #define ALIGN_2M (2ULL << 20)
 
@@ -97,7 +99,7 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 	if (vm->mem_base + vm->mem_size < vm->mem_base || vm->mem_base + vm->mem_size > IPA_LIMIT)
 		BAD("vm '%s': memory: beyond the 39-bit guest-physical space", name);
 	if (overlaps(vm->mem_base, vm->mem_size, GUEST_MMIO_BEGIN, GUEST_MMIO_END - GUEST_MMIO_BEGIN))
-		BAD("vm '%s': memory: overlaps the emulated devices at 0x8000000-0xa000000", name);
+		BAD("vm '%s': memory: overlaps the emulated devices at 0x8000000-0x10000000", name);
 	if (vm->mem_size < 2 * BWPKG_DTB_MAX + BWPKG_KERNEL_OFFSET)
 		BAD("vm '%s': memory: at least 6 MiB needed", name);
 	if (check_blob_ref(d, i, vm->kernel_blob, BWPKG_BLOB_KERNEL, false, "kernel", why, why_size) ||
@@ -125,7 +127,8 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 		for (unsigned n = 0; n < BWPKG_MAX_DEV_IRQS; n++) {
 			uint32_t irq = dev->irqs[n];
 
-			if (irq != 0 && (irq < 32 || irq >= VGIC_NR_IRQS || irq == VUART_INTID))
+			if (irq != 0 && (irq < 32 || irq >= VGIC_NR_IRQS || irq == VUART_INTID ||
+					 irq == BWM_SHUTDOWN_INTID))
 				BAD("vm '%s': device %u: interrupt %u is not an SPI this VM can own",
 				    name, k, irq);
 			for (unsigned m = 0; m < n; m++)

@@ -20,7 +20,17 @@ static void announce(void)
 
 struct vm *vconsole_focus(void)
 {
-	return vm_count ? &vms[focus] : NULL;
+	return vm_count && vms[focus].exists ? &vms[focus] : NULL;
+}
+
+/* The next VM that exists after the focused one (VMs come and go at run time). */
+static void focus_next(void)
+{
+	for (unsigned n = 0; n < vm_count; n++) {
+		focus = (focus + 1) % vm_count;
+		if (vms[focus].exists)
+			return;
+	}
 }
 
 void vconsole_input(char c)
@@ -30,20 +40,23 @@ void vconsole_input(char c)
 	if (escaped) {
 		escaped = false;
 		if (c == 'n') {
-			focus = (focus + 1) % vm_count;
+			focus_next();
 			announce();
 			return;
 		}
-		if (c >= '0' && c <= '9' && (unsigned)(c - '0') < vm_count) {
+		if (c >= '0' && c <= '9' && (unsigned)(c - '0') < vm_count &&
+		    vms[c - '0'].exists) {
 			focus = (unsigned)(c - '0');
 			announce();
 			return;
 		}
 		if (c == '?') {
 			for (unsigned i = 0; i < vm_count; i++)
-				pr_info("console: %u: vm '%s' (%s)%s\n", i, vms[i].name,
-					vms[i].state == VM_STATE_RUNNING ? "running" : "stopped",
-					i == focus ? " <- input" : "");
+				if (vms[i].exists)
+					pr_info("console: %u: vm '%s' (%s)%s\n", i, vms[i].name,
+						vms[i].state == VM_STATE_RUNNING ? "running" :
+						vms[i].state == VM_STATE_PAUSED ? "paused" :
+						"stopped", i == focus ? " <- input" : "");
 			return;
 		}
 		if (c != ESCAPE)
@@ -52,5 +65,8 @@ void vconsole_input(char c)
 		escaped = true;
 		return;
 	}
-	vuart_input(&vms[focus], c);
+	if (!vms[focus].exists)
+		focus_next();
+	if (vms[focus].exists)
+		vuart_input(&vms[focus], c);
 }

@@ -13,10 +13,13 @@
 #include <bulwark/drivers/pl011.h>
 #include <bulwark/fmt.h>
 #include <bulwark/hypmap.h>
+#include <bulwark/mgmt.h>
 #include <bulwark/palloc.h>
 #include <bulwark/pkg.h>
 #include <bulwark/string.h>
 #include <bulwark/vm.h>
+
+#include <abi/bulwark/mgmt.h>
 
 #define NOTICES_PER_WINDOW 8
 #define RESET_TIMEOUT_S 5
@@ -27,25 +30,31 @@ unsigned vm_count;
 static struct pkg_desc pkg;
 static paddr_t pkg_pa;
 static struct vcpu *spi_owner[VGIC_NR_IRQS]; /* passed-through SPIs */
+/* Lines about VMs stopping, created and destroyed: the management API can
+ * cause any number of them. Taken under `lifecycle_log_lock`. */
+static struct ratelimit lifecycle_log;
+static struct spinlock lifecycle_log_lock = SPINLOCK_INIT;
+#define LIFECYCLE_LINES_PER_S 24
+
+static bool lifecycle_log_allow(unsigned lines)
+{
+	bool ok = true;
+
+	sl_lock(&lifecycle_log_lock);
+	for (unsigned i = 0; i < lines && ok; i++)
+		ok = ratelimit_allow(&lifecycle_log, LIFECYCLE_LINES_PER_S, "VM life cycle");
+	sl_unlock(&lifecycle_log_lock);
+	return ok;
+}
 
 void vm_notice(struct vm *vm, const char *fmt, ...)
 {
-	char msg[160];
+	char msg[160], what[48];
 	va_list ap;
-	uint64_t now = arch_counter();
 
-	if (now - vm->notices.window_start > arch_counter_freq()) {
-		if (vm->notices.suppressed)
-			pr_notice("vm '%s': %u more notices suppressed\n", vm->name,
-				  vm->notices.suppressed);
-		vm->notices.window_start = now;
-		vm->notices.in_window = 0;
-		vm->notices.suppressed = 0;
-	}
-	if (vm->notices.in_window++ >= NOTICES_PER_WINDOW) {
-		vm->notices.suppressed++;
+	fmt_snprintf(what, sizeof(what), "vm '%s'", vm->name);
+	if (!ratelimit_allow(&vm->notices, NOTICES_PER_WINDOW, what))
 		return;
-	}
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -96,10 +105,13 @@ void vm_stop(struct vm *vm, const char *reason)
 	fmt_snprintf(vm->stop_reason, sizeof(vm->stop_reason), "%s", reason);
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		__atomic_store_n(&vm->vcpus[i].power, VCPU_OFF, __ATOMIC_RELEASE);
+		__atomic_and_fetch(&vm->vcpus[i].requests, ~VCPU_REQ_PAUSE, __ATOMIC_RELAXED);
 		vcpu_kick(&vm->vcpus[i], VCPU_REQ_STOP);
 	}
 	sl_unlock(&vm->lock);
 	vuart_flush(vm);
+	if (!lifecycle_log_allow(1 + vm->vcpu_count))
+		return;
 	pr_notice("vm '%s': stopped: %s\n", vm->name, reason);
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		const struct vcpu *v = &vm->vcpus[i];
@@ -111,19 +123,48 @@ void vm_stop(struct vm *vm, const char *reason)
 	}
 }
 
-/* Zeroes the VM's RAM and loads its images from the package. */
+/* Where image @kind of @vm is (host-physical) and its size; false if it has none. */
+static bool vm_image(const struct vm *vm, enum vm_image kind, paddr_t *pa, uint64_t *size)
+{
+	if (vm->runtime) {
+		*pa = pa_add(vm->store_pa, vm->image_off[kind]);
+		*size = vm->image_size[kind];
+		return *size != 0;
+	}
+	uint32_t b = kind == VM_IMAGE_KERNEL ? vm->cfg.kernel_blob :
+		     kind == VM_IMAGE_INITRD ? vm->cfg.initrd_blob : vm->cfg.dtb_blob;
+
+	if (b == BWPKG_NO_BLOB)
+		return false;
+	*pa = pa_add(pkg_pa, pkg.blobs[b].offset);
+	*size = pkg.blobs[b].size;
+	return true;
+}
+
+/*
+ * Zeroes the VM's RAM and loads its images (from the package, or from its
+ * image store for a VM created at run time) where docs/configuration.md
+ * says: every size is checked here again, whatever checked it before.
+ */
 static bool vm_load(struct vm *vm)
 {
 	const struct bwpkg_vm *c = &vm->cfg;
-	const struct bwpkg_blob *k = &pkg.blobs[c->kernel_blob];
+	paddr_t kpa, ipa_src = pa_init(0), dpa = pa_init(0);
+	uint64_t ksize, isize = 0, dsize = 0;
 	uint8_t hdr[64];
-	uint64_t text_offset = 0x80000, image_size = k->size;
+	uint64_t text_offset = 0x80000;
+
+	if (!vm_image(vm, VM_IMAGE_KERNEL, &kpa, &ksize) || c->mem_size < 2 * BWPKG_DTB_MAX)
+		return false;
+	bool has_initrd = vm_image(vm, VM_IMAGE_INITRD, &ipa_src, &isize);
+	bool has_dtb = vm_image(vm, VM_IMAGE_DTB, &dpa, &dsize);
+	uint64_t image_size = ksize;
 
 	if (!hypmap_zero(vm->mem_pa, c->mem_size))
 		return false;
 	/* The kernel's Image header: where it wants to be and how big it gets. */
-	if (k->size >= sizeof(hdr)) {
-		void *src = hypmap_map(1, pa_add(pkg_pa, k->offset), sizeof(hdr), false);
+	if (ksize >= sizeof(hdr)) {
+		void *src = hypmap_map(1, kpa, sizeof(hdr), false);
 
 		if (!src)
 			return false;
@@ -136,92 +177,115 @@ static bool vm_load(struct vm *vm)
 			memcpy(&is, hdr + 16, 8);
 			if (is) {
 				text_offset = to;
-				image_size = MAX(is, k->size);
+				image_size = MAX(is, ksize);
 			}
 		}
 	}
-	uint64_t limit = bwpkg_dtb_addr(c->mem_base, c->mem_size);
+	uint64_t first = c->mem_base + BWPKG_KERNEL_OFFSET;
+	uint64_t limit = bwpkg_dtb_addr(c->mem_base, c->mem_size); /* >= first */
 
-	if (c->initrd_blob != BWPKG_NO_BLOB) {
-		uint64_t size = pkg.blobs[c->initrd_blob].size;
-
-		if (size > limit - c->mem_base) /* checked by pkg_decode; never wrap */
-			return false;
-		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, size);
+	if (has_dtb && dsize > BWPKG_DTB_MAX) {
+		vm_notice(vm, "devicetree: %lu KiB, more than the %lu KiB it may have",
+			  dsize >> 10, (uint64_t)(BWPKG_DTB_MAX >> 10));
+		return false;
 	}
-	vm->kernel_ipa = c->mem_base + BWPKG_KERNEL_OFFSET + text_offset;
-	if (text_offset > c->mem_size || vm->kernel_ipa + image_size > limit ||
-	    vm->kernel_ipa + image_size < vm->kernel_ipa || (c->initrd_blob != BWPKG_NO_BLOB &&
-	    limit < c->mem_base + BWPKG_KERNEL_OFFSET)) {
-		pr_err("vm '%s': kernel: %lu KiB at offset %#lx does not fit below its initrd and "
-		       "devicetree in %lu MiB\n", vm->name, image_size >> 10, text_offset,
-		       c->mem_size >> 20);
+	if (has_initrd) {
+		if (isize > limit - first) {
+			vm_notice(vm, "initrd: %lu KiB does not fit in %lu MiB", isize >> 10,
+				  c->mem_size >> 20);
+			return false;
+		}
+		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, isize);
+	}
+	vm->kernel_ipa = first + text_offset;
+	if (text_offset > c->mem_size || limit < first || image_size > limit - first ||
+	    text_offset > limit - first - image_size) {
+		vm_notice(vm, "kernel: %lu KiB at offset %#lx does not fit below its initrd and "
+			  "devicetree in %lu MiB", image_size >> 10, text_offset, c->mem_size >> 20);
 		return false;
 	}
 	paddr_t base = pa_init(pa_addr(vm->mem_pa) - c->mem_base); /* IPA -> PA offset */
 
-	if (!hypmap_copy(pa_add(base, vm->kernel_ipa), pa_add(pkg_pa, k->offset), k->size))
+	if (!hypmap_copy(pa_add(base, vm->kernel_ipa), kpa, ksize))
 		return false;
-	if (c->initrd_blob != BWPKG_NO_BLOB &&
-	    !hypmap_copy(pa_add(base, limit), pa_add(pkg_pa, pkg.blobs[c->initrd_blob].offset),
-			 pkg.blobs[c->initrd_blob].size))
+	if (has_initrd && !hypmap_copy(pa_add(base, limit), ipa_src, isize))
 		return false;
 	vm->dtb_ipa = 0;
-	if (c->dtb_blob != BWPKG_NO_BLOB) {
+	if (has_dtb) {
 		vm->dtb_ipa = bwpkg_dtb_addr(c->mem_base, c->mem_size);
-		if (!hypmap_copy(pa_add(base, vm->dtb_ipa), pa_add(pkg_pa, pkg.blobs[c->dtb_blob].offset),
-				 pkg.blobs[c->dtb_blob].size))
+		if (!hypmap_copy(pa_add(base, vm->dtb_ipa), dpa, dsize))
 			return false;
 	}
 	return true;
 }
 
-static void vm_start(struct vm *vm)
+/* Boots vCPU 0 of a VM whose images are loaded, if it is still in state @from. */
+static void vm_start(struct vm *vm, enum vm_state from)
 {
 	sl_lock(&vm->lock);
-	vm->state = VM_STATE_RUNNING;
-	vm->stop_reason[0] = '\0';
-	vm->boots++;
-	vcpu_power_on_locked(&vm->vcpus[0], vm->kernel_ipa, vm->dtb_ipa);
+	if (vm->state == from) {
+		vm->state = VM_STATE_RUNNING;
+		vm->stop_reason[0] = '\0';
+		vm->boots++;
+		vcpu_power_on_locked(&vm->vcpus[0], vm->kernel_ipa, vm->dtb_ipa);
+	}
 	sl_unlock(&vm->lock);
 }
 
-/* SYSTEM_RESET from @caller: park every vCPU, reload, boot again. */
+/* Waits until every vCPU but @caller has left the guest; false after a timeout. */
+static bool vm_wait_parked(struct vm *vm, const struct vcpu *caller)
+{
+	uint64_t deadline = arch_counter() + RESET_TIMEOUT_S * arch_counter_freq();
+
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		while (&vm->vcpus[i] != caller &&
+		       __atomic_load_n(&vm->vcpus[i].running, __ATOMIC_ACQUIRE))
+			if (arch_counter() > deadline)
+				return false;
+	return true;
+}
+
+/* A VM in VM_STATE_RESETTING whose vCPUs are all parked boots again. */
+static void vm_reload(struct vm *vm)
+{
+	vgic_reset(vm);
+	vuart_reset_regs(&vm->uart); /* the console rate limit carries over */
+	if (!vm_load(vm)) {
+		vm_stop(vm, "could not reload its images");
+		return;
+	}
+	vm_start(vm, VM_STATE_RESETTING);
+}
+
+/*
+ * SYSTEM_RESET from @caller (NULL: the management API): park every vCPU,
+ * reload, boot again. A VM that is no longer live is left alone (and the
+ * caller's vCPU stays off).
+ */
 static void vm_reset(struct vm *vm, struct vcpu *caller)
 {
 	sl_lock(&vm->lock);
-	if (vm->state != VM_STATE_RUNNING) {
+	if (!vm_state_is_live(vm->state) && !(caller == NULL && vm->state == VM_STATE_PAUSED)) {
+		if (caller)
+			__atomic_store_n(&caller->power, VCPU_OFF, __ATOMIC_RELEASE);
 		sl_unlock(&vm->lock);
 		return;
 	}
 	vm->state = VM_STATE_RESETTING;
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		__atomic_store_n(&vm->vcpus[i].power, VCPU_OFF, __ATOMIC_RELEASE);
+		__atomic_and_fetch(&vm->vcpus[i].requests, ~VCPU_REQ_PAUSE, __ATOMIC_RELAXED);
 		if (&vm->vcpus[i] != caller)
 			vcpu_kick(&vm->vcpus[i], VCPU_REQ_STOP);
 	}
 	sl_unlock(&vm->lock);
 	vuart_flush(vm);
-	vm_notice(vm, "SYSTEM_RESET, restarting");
-
-	uint64_t deadline = arch_counter() + RESET_TIMEOUT_S * arch_counter_freq();
-
-	for (unsigned i = 0; i < vm->vcpu_count; i++) {
-		while (&vm->vcpus[i] != caller &&
-		       __atomic_load_n(&vm->vcpus[i].running, __ATOMIC_ACQUIRE)) {
-			if (arch_counter() > deadline) {
-				vm_stop(vm, "reset: a vCPU did not stop");
-				return;
-			}
-		}
-	}
-	vgic_reset(vm);
-	vuart_reset_regs(&vm->uart); /* the console rate limit carries over */
-	if (!vm_load(vm)) {
-		vm_stop(vm, "reset: could not reload its images");
+	vm_notice(vm, caller ? "SYSTEM_RESET, restarting" : "reset by the management API");
+	if (!vm_wait_parked(vm, caller)) {
+		vm_stop(vm, "reset: a vCPU did not stop");
 		return;
 	}
-	vm_start(vm);
+	vm_reload(vm);
 }
 
 static void vm_route_devices(struct vm *vm)
@@ -271,6 +335,18 @@ static bool device_is_free(const struct vm *vm, unsigned d)
 	return !what;
 }
 
+/* A control VM's buffer for the management API: zeroed, mapped at BWM_BUF_IPA.
+ * Called before its stage-2 table exists: allocates only. */
+static bool vm_map_mgmt_buffer(struct vm *vm)
+{
+	if (palloc_alloc(BWM_BUF_SIZE, PAGE_SIZE, &vm->mgmt_buf_pa) != PALLOC_OK ||
+	    !hypmap_zero(vm->mgmt_buf_pa, BWM_BUF_SIZE)) {
+		pr_err("vm '%s': capabilities: no memory for the management buffer\n", vm->name);
+		return false;
+	}
+	return true;
+}
+
 static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 {
 	sl_init(&vm->lock);
@@ -279,6 +355,8 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 	vm->cfg = *cfg;
 	memcpy(vm->name, cfg->name, sizeof(vm->name));
 	vm->vcpu_count = cfg->vcpu_count;
+	if ((cfg->caps & BWPKG_CAP_CONTROL) && !vm_map_mgmt_buffer(vm))
+		return false;
 	if (palloc_alloc(cfg->mem_size, 2UL << 20, &vm->mem_pa) != PALLOC_OK) {
 		pr_err("vm '%s': memory: %lu MiB requested, %lu MiB free\n", vm->name,
 		       cfg->mem_size >> 20, palloc_free_bytes() >> 20);
@@ -292,6 +370,12 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 	if (mm_map(&vm->s2, cfg->mem_base, cfg->mem_base + cfg->mem_size, vm->mem_pa,
 		   MM_MODE_R | MM_MODE_W | MM_MODE_X) != MM_OK) {
 		pr_err("vm '%s': memory: cannot map it in stage 2\n", vm->name);
+		return false;
+	}
+	if (pa_addr(vm->mgmt_buf_pa) &&
+	    mm_map(&vm->s2, BWM_BUF_IPA, BWM_BUF_IPA + BWM_BUF_SIZE, vm->mgmt_buf_pa,
+		   MM_MODE_R | MM_MODE_W) != MM_OK) {
+		pr_err("vm '%s': capabilities: cannot map the management buffer\n", vm->name);
 		return false;
 	}
 	for (unsigned d = 0; d < cfg->dev_count; d++) {
@@ -330,6 +414,7 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 		return false;
 	}
 	vm_route_devices(vm);
+	vm->exists = true;
 	return true;
 }
 
@@ -349,6 +434,7 @@ void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 	pkg.base = NULL; /* only mapped while decoding */
 	hypmap_unmap(1);
 	vm_count = pkg.vm_count;
+	mgmt_boot_init();
 	for (unsigned i = 0; i < vm_count; i++) {
 		if (!vm_create(&vms[i], i, &pkg.vms[i])) {
 			pr_err("boot: stopped; no VM started.\n");
@@ -370,7 +456,7 @@ void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 			vm->cfg.caps & BWPKG_CAP_CONTROL ? ", control" : "");
 	}
 	for (unsigned i = 0; i < vm_count; i++)
-		vm_start(&vms[i]);
+		vm_start(&vms[i], VM_STATE_STOPPED);
 }
 
 void vm_handle_irqs(struct vcpu *v)
@@ -414,6 +500,16 @@ static void idle_wait(struct vcpu *v)
 	vm_handle_irqs(v);
 }
 
+/* A paused VM's vCPU waits here, its guest state kept, until resumed or stopped. */
+static void vcpu_wait_paused(struct vcpu *v)
+{
+	uint32_t req;
+
+	while ((req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) & VCPU_REQ_PAUSE &&
+	       !(req & VCPU_REQ_STOP))
+		idle_wait(v);
+}
+
 void vcpu_run_loop(void)
 {
 	struct percpu *me = &percpu[arch_cpu_index()];
@@ -442,7 +538,14 @@ void vcpu_run_loop(void)
 		enum vcpu_exit r;
 
 		do {
+			uint64_t t0 = arch_counter();
+
+			__atomic_store_n(&v->stats.run_since, t0 ? t0 : 1, __ATOMIC_RELAXED);
 			r = arch_vcpu_run(v);
+			__atomic_store_n(&v->stats.run_since, 0, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&v->stats.run_ticks, arch_counter() - t0, __ATOMIC_RELAXED);
+			if (r == VCPU_EXIT_REQUEST)
+				vcpu_wait_paused(v);
 		} while (r == VCPU_EXIT_REQUEST &&
 			 !(__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) & VCPU_REQ_STOP));
 		if (r == VCPU_EXIT_OFF)
@@ -455,4 +558,263 @@ void vcpu_run_loop(void)
 		if (r == VCPU_EXIT_RESET)
 			vm_reset(vm, v);
 	}
+}
+
+/* ---- Life cycle through the management API (src/core/mgmt.c holds its lock) ---- */
+
+uint64_t vm_free_cpus(void)
+{
+	uint64_t mask = 0;
+
+	for (unsigned c = 0; c < BULWARK_MAX_CPUS && c < 64; c++)
+		if (percpu[c].online && !percpu[c].stopped &&
+		    !__atomic_load_n(&percpu[c].vcpu, __ATOMIC_ACQUIRE))
+			mask |= 1ULL << c;
+	return mask;
+}
+
+/* Gives back everything a VM holds; its vCPUs are parked and unpublished. */
+static void vm_release(struct vm *vm)
+{
+	if (pa_addr(vm->s2.root))
+		mm_ptable_fini(&vm->s2); /* also drops its TLB entries */
+	if (pa_addr(vm->mem_pa)) {
+		hypmap_zero(vm->mem_pa, vm->cfg.mem_size); /* scrubbed before reuse */
+		palloc_free(vm->mem_pa, vm->cfg.mem_size);
+	}
+	if (pa_addr(vm->store_pa)) {
+		hypmap_zero(vm->store_pa, vm->store_size);
+		palloc_free(vm->store_pa, vm->store_size);
+	}
+	if (pa_addr(vm->mgmt_buf_pa)) {
+		hypmap_zero(vm->mgmt_buf_pa, BWM_BUF_SIZE);
+		palloc_free(vm->mgmt_buf_pa, BWM_BUF_SIZE);
+	}
+	vm->mem_pa = vm->store_pa = vm->mgmt_buf_pa = pa_init(0);
+}
+
+int vm_mgmt_create(const struct bwm_create *c, unsigned *id)
+{
+	uint64_t free_cpus = vm_free_cpus(), store = 0;
+	unsigned slot = VM_MAX;
+
+	int st = mgmt_check_create(c, free_cpus);
+
+	_Static_assert(VM_MAX <= MGMT_VM_SLOTS && MGMT_MEM_MIN == 2 * BWPKG_DTB_MAX +
+		       BWPKG_KERNEL_OFFSET && MGMT_DTB_MAX == BWPKG_DTB_MAX, "limits agree");
+	if (st && st != -BWM_EBUSY)
+		return st;
+	for (unsigned i = 0; i < BWM_IMAGE_COUNT; i++)
+		store += ALIGN_UP(c->image_size[i], PAGE_SIZE);
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		if (vms[i].exists && strcmp(vms[i].name, c->name) == 0)
+			return -BWM_EEXIST;
+		if (!vms[i].exists && slot == VM_MAX)
+			slot = i;
+	}
+	if (st)
+		return st; /* a CPU is taken */
+	if (slot == VM_MAX)
+		return -BWM_ENOSPC;
+
+	struct vm *vm = &vms[slot];
+
+	memset(vm, 0, sizeof(*vm));
+	sl_init(&vm->lock);
+	vm->id = slot;
+	vm->vmid = (uint16_t)(slot + 1);
+	vm->runtime = true;
+	memcpy(vm->name, c->name, sizeof(vm->name));
+	memcpy(vm->cfg.name, c->name, sizeof(vm->cfg.name));
+	vm->cfg.vcpu_count = c->vcpu_count;
+	vm->cfg.cpu_mask = c->cpu_mask;
+	vm->cfg.mem_base = c->mem_base;
+	vm->cfg.mem_size = c->mem_size;
+	vm->cfg.kernel_blob = vm->cfg.initrd_blob = vm->cfg.dtb_blob = BWPKG_NO_BLOB;
+	vm->vcpu_count = c->vcpu_count;
+	for (unsigned i = 0, off = 0; i < BWM_IMAGE_COUNT; i++) {
+		vm->image_off[i] = off;
+		vm->image_size[i] = c->image_size[i];
+		off += (unsigned)ALIGN_UP(c->image_size[i], PAGE_SIZE);
+	}
+	vm->store_size = store;
+	/* Everything is allocated before anything is published. */
+	if (palloc_alloc(c->mem_size, 2UL << 20, &vm->mem_pa) != PALLOC_OK) {
+		vm->mem_pa = pa_init(0);
+		return -BWM_ENOMEM;
+	}
+	if (palloc_alloc(store, PAGE_SIZE, &vm->store_pa) != PALLOC_OK) {
+		vm->store_pa = pa_init(0);
+		vm_release(vm);
+		return -BWM_ENOMEM;
+	}
+	if (!hypmap_zero(vm->store_pa, store) || !mm_ptable_init(&vm->s2, MM_STAGE_GUEST, &hyp_pool)) {
+		vm_release(vm);
+		return -BWM_ENOMEM;
+	}
+	vm->s2.vmid = vm->vmid;
+	if (mm_map(&vm->s2, c->mem_base, c->mem_base + c->mem_size, vm->mem_pa,
+		   MM_MODE_R | MM_MODE_W | MM_MODE_X) != MM_OK) {
+		vm_release(vm);
+		return -BWM_ENOMEM;
+	}
+	vgic_reset(vm);
+	vuart_reset(&vm->uart);
+	vm->state = VM_STATE_CREATED;
+	for (unsigned i = 0, pcpu = 0; i < vm->vcpu_count; i++, pcpu++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		while (!(c->cpu_mask & (1ULL << pcpu)))
+			pcpu++;
+		v->vm = vm;
+		v->index = i;
+		v->pcpu = pcpu;
+		v->power = VCPU_OFF;
+	}
+	vm->exists = true;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		__atomic_store_n(&percpu[vm->vcpus[i].pcpu].vcpu, &vm->vcpus[i], __ATOMIC_RELEASE);
+	if (slot >= vm_count)
+		vm_count = slot + 1;
+	if (lifecycle_log_allow(1))
+		pr_notice("vm '%s': created by the management API: %u vCPU(s), %lu MiB\n",
+			  vm->name, vm->vcpu_count, vm->cfg.mem_size >> 20);
+	*id = slot;
+	return 0;
+}
+
+int vm_mgmt_load(struct vm *vm, unsigned image, uint64_t offset, paddr_t src, uint64_t size)
+{
+	if (image >= BWM_IMAGE_COUNT || size == 0)
+		return -BWM_EINVAL;
+	if (!vm->runtime || vm->state != VM_STATE_CREATED)
+		return -BWM_ESTATE;
+	/* In order, each piece where the last ended, within the declared size. */
+	if (offset != vm->image_loaded[image] || size > vm->image_size[image] - offset)
+		return -BWM_EINVAL;
+	if (!hypmap_copy(pa_add(vm->store_pa, vm->image_off[image] + offset), src, size))
+		return -BWM_ENOMEM;
+	vm->image_loaded[image] += size;
+	return 0;
+}
+
+int vm_mgmt_start(struct vm *vm)
+{
+	sl_lock(&vm->lock);
+	if (vm->state != VM_STATE_STOPPED && vm->state != VM_STATE_CREATED) {
+		sl_unlock(&vm->lock);
+		return -BWM_ESTATE;
+	}
+	for (unsigned i = 0; vm->runtime && i < BWM_IMAGE_COUNT; i++) {
+		if (vm->image_loaded[i] != vm->image_size[i]) {
+			sl_unlock(&vm->lock);
+			return -BWM_ESTATE; /* an image is incomplete */
+		}
+	}
+	enum vm_state was = vm->state;
+
+	vm->state = VM_STATE_RESETTING;
+	sl_unlock(&vm->lock);
+	if (!vm_wait_parked(vm, NULL)) {
+		sl_lock(&vm->lock);
+		vm->state = was;
+		sl_unlock(&vm->lock);
+		return -BWM_EBUSY;
+	}
+	vm_reload(vm);
+	return vm->state == VM_STATE_STOPPED ? -BWM_EINVAL : 0; /* images that do not fit */
+}
+
+int vm_mgmt_stop(struct vm *vm, bool force)
+{
+	sl_lock(&vm->lock);
+	enum vm_state s = vm->state;
+
+	if (!vm_state_is_live(s) && s != VM_STATE_PAUSED) {
+		sl_unlock(&vm->lock);
+		return -BWM_ESTATE;
+	}
+	if (!force) {
+		if (s == VM_STATE_PAUSED) {
+			sl_unlock(&vm->lock);
+			return -BWM_ESTATE; /* a paused VM cannot act on a request */
+		}
+		vm->state = VM_STATE_STOPPING;
+		sl_unlock(&vm->lock);
+		vm_notice(vm, "a graceful stop was requested (shutdown-request interrupt %u)",
+			  BWM_SHUTDOWN_INTID);
+		vgic_inject(&vm->vcpus[0], BWM_SHUTDOWN_INTID, false);
+		return 0;
+	}
+	sl_unlock(&vm->lock);
+	vm_stop(vm, "stopped by the management API");
+	return 0;
+}
+
+int vm_mgmt_reset(struct vm *vm)
+{
+	sl_lock(&vm->lock);
+	bool ok = vm_state_is_live(vm->state) || vm->state == VM_STATE_PAUSED;
+
+	sl_unlock(&vm->lock);
+	if (!ok)
+		return -BWM_ESTATE;
+	vm_reset(vm, NULL);
+	return 0;
+}
+
+int vm_mgmt_pause(struct vm *vm)
+{
+	sl_lock(&vm->lock);
+	if (vm->state != VM_STATE_RUNNING) {
+		sl_unlock(&vm->lock);
+		return -BWM_ESTATE;
+	}
+	vm->state = VM_STATE_PAUSED;
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		vcpu_kick(&vm->vcpus[i], VCPU_REQ_PAUSE);
+	sl_unlock(&vm->lock);
+	return 0;
+}
+
+int vm_mgmt_resume(struct vm *vm)
+{
+	sl_lock(&vm->lock);
+	if (vm->state != VM_STATE_PAUSED) {
+		sl_unlock(&vm->lock);
+		return -BWM_ESTATE;
+	}
+	vm->state = VM_STATE_RUNNING;
+	for (unsigned i = 0; i < vm->vcpu_count; i++) {
+		__atomic_and_fetch(&vm->vcpus[i].requests, ~VCPU_REQ_PAUSE, __ATOMIC_RELEASE);
+		vcpu_kick(&vm->vcpus[i], 0); /* wakes its CPU */
+	}
+	sl_unlock(&vm->lock);
+	return 0;
+}
+
+int vm_mgmt_destroy(struct vm *vm)
+{
+	if (vm->state == VM_STATE_RESETTING)
+		return -BWM_ESTATE;
+	if (vm->state != VM_STATE_STOPPED && vm->state != VM_STATE_CREATED)
+		vm_stop(vm, "destroyed by the management API");
+	if (!vm_wait_parked(vm, NULL))
+		return -BWM_EBUSY;
+	sl_lock(&vm->lock);
+	vm->state = VM_STATE_STOPPED;
+	vm->exists = false;
+	sl_unlock(&vm->lock);
+	for (unsigned i = 0; i < vm->vcpu_count; i++)
+		__atomic_store_n(&percpu[vm->vcpus[i].pcpu].vcpu, NULL, __ATOMIC_RELEASE);
+	for (unsigned irq = 32; irq < VGIC_NR_IRQS; irq++) {
+		if (spi_owner[irq] && spi_owner[irq]->vm == vm) {
+			gic_spi_disable(irq);
+			spi_owner[irq] = NULL;
+		}
+	}
+	vm_release(vm);
+	if (lifecycle_log_allow(1))
+		pr_notice("vm '%s': destroyed, its memory scrubbed and freed\n", vm->name);
+	return 0;
 }

@@ -171,6 +171,13 @@ void gic_spi_route(uint32_t intid, uint64_t hwid, bool level)
 	wr32(dist + GICD_ISENABLER + intid / 32 * 4, 1u << (intid % 32));
 }
 
+void gic_spi_disable(uint32_t intid)
+{
+	wr32(dist + GICD_ICENABLER + intid / 32 * 4, 1u << (intid % 32));
+	wr32(dist + GICD_ICPENDR + intid / 32 * 4, 1u << (intid % 32));
+	gic_spi_deactivate(intid);
+}
+
 void gic_spi_deactivate(uint32_t intid)
 {
 	wr32(dist + GICD_ICACTIVER + intid / 32 * 4, 1u << (intid % 32));

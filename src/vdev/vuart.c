@@ -32,6 +32,7 @@ void vuart_reset(struct vuart *u)
 	u->tokens_at = arch_counter();
 	u->note_at = 0;
 	u->dropped = 0;
+	u->history_seq = 0;
 	vuart_reset_regs(u);
 }
 
@@ -97,6 +98,7 @@ static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
 		return;
 	if (c != '\n' && ((c < 0x20 && c != '\t') || c >= 0x7f))
 		c = '.'; /* no control characters or escape sequences to the terminal */
+	u->history[u->history_seq++ % VUART_HISTORY] = c; /* all of it, rate limit or not */
 	if (c == '\n') {
 		emit_line(vm, u);
 		return;
@@ -187,6 +189,24 @@ bool vuart_input(struct vm *vm, char c)
 	update_irq(vm, u);
 	sl_unlock(&u->lock);
 	return ok;
+}
+
+size_t vuart_history_read(struct vm *vm, uint64_t *seq, uint8_t *buf, size_t max,
+			  uint64_t *oldest)
+{
+	struct vuart *u = &vm->uart;
+	size_t n = 0;
+
+	sl_lock(&u->lock);
+	uint64_t first = u->history_seq > VUART_HISTORY ? u->history_seq - VUART_HISTORY : 0;
+
+	if (*seq < first || *seq > u->history_seq)
+		*seq = *seq > u->history_seq ? u->history_seq : first;
+	while (n < max && *seq < u->history_seq)
+		buf[n++] = u->history[(*seq)++ % VUART_HISTORY];
+	*oldest = first;
+	sl_unlock(&u->lock);
+	return n;
 }
 
 void vuart_flush(struct vm *vm)

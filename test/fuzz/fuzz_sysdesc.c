@@ -58,15 +58,15 @@ static void check_vm(const struct sysdesc *sd, unsigned i, const struct sysdesc_
 		if (dev->size == 0 || dev->base % 4096 || dev->size % 4096 ||
 		    dev->base + dev->size > SYSDESC_ADDR_LIMIT ||
 		    overlap(dev->base, dev->size, vm->mem_base, vm->mem_size) ||
-		    overlap(dev->base, dev->size, SYSDESC_MMIO_BASE,
-			    SYSDESC_MMIO_END - SYSDESC_MMIO_BASE) ||
+		    bwpkg_overlaps_emulated(dev->base, dev->size) ||
 		    dev->irq_count > BWPKG_MAX_DEV_IRQS)
 			abort();
 		for (unsigned k = 0; k < BWPKG_MAX_DEV_IRQS; k++) {
 			uint32_t irq = dev->irqs[k];
 
 			if (k < dev->irq_count ? (irq < SYSDESC_SPI_MIN || irq > SYSDESC_SPI_MAX ||
-						  irq == SYSDESC_UART_INTID) :
+						  irq == SYSDESC_UART_INTID ||
+						  irq == SYSDESC_SHUTDOWN_INTID) :
 						 irq != 0)
 				abort();
 		}

@@ -37,9 +37,10 @@ sysdesc)
 		BULWARK_SEED_DIR="$out" build/host/test_sysdesc >/dev/null 2>&1 || true
 	fi
 	;;
-pkg)
-	if [ -x build/host/test_pkg ]; then
-		BULWARK_SEED_DIR="$out" build/host/test_pkg >/dev/null 2>&1 || true
+pkg | mgmt)
+	# The inputs the unit test checks (it saves them when BULWARK_SEED_DIR is set).
+	if [ -x build/host/test_$target ]; then
+		BULWARK_SEED_DIR="$out" build/host/test_$target >/dev/null 2>&1 || true
 	fi
 	;;
 vgic | vuart | psci)

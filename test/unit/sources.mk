@@ -15,3 +15,5 @@ unit-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
 unit-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
 	test/unit/fake_console.c
 unit-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c
+unit-tests += mgmt
+unit-mgmt-srcs := src/core/mgmt_check.c

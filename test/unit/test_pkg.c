@@ -363,7 +363,7 @@ static void test_valid_limits(void **state)
 	pb_vm(&p, "high", 2, 1);
 	p.vm[0].mem_base = 0;
 	p.vm[0].mem_size = 0x08000000;
-	p.vm[1].mem_base = 0x0a000000;
+	p.vm[1].mem_base = 0x10000000;
 	p.vm[1].mem_size = 6 * MIB;
 	pb_layout(&p);
 	expect_ok(&p, 2);
@@ -1109,7 +1109,7 @@ static void test_memory_overlaps_emulated_devices(void **state)
 		p.vm[0].mem_base = bad[i].base;
 		p.vm[0].mem_size = bad[i].size;
 		expect_bad(&p, 1,
-			   "vm 'a': memory: overlaps the emulated devices at 0x8000000-0xa000000");
+			   "vm 'a': memory: overlaps the emulated devices at 0x8000000-0x10000000");
 	}
 }
 
@@ -1209,7 +1209,7 @@ static void test_device_overlaps_memory_or_emulated(void **state)
 
 static void test_device_irqs(void **state)
 {
-	static const uint32_t bad[] = { 1, 15, 16, 31, 33, 256, 1019, 1020, 1023, 8192,
+	static const uint32_t bad[] = { 1, 15, 16, 31, 33, 250, 256, 1019, 1020, 1023, 8192,
 					UINT32_MAX };
 	struct pb p;
 	char want[96];
@@ -1253,7 +1253,7 @@ static void test_device_range_given_twice(void **state)
 	two_vms(&p);
 	pb_dev(&p, 0, 0x10000000, 0x1000, 0, 0);
 	pb_dev(&p, 1, 0x20000000, 0x1000, 0, 0);
-	pb_dev(&p, 1, 0x0f000000, 0x2000000, 0, 0);
+	pb_dev(&p, 1, 0x0ff00000, 0x200000, 0, 0);
 	expect_bad(&p, 2, "vm 'b': device 1: range already given to vm 'a'");
 	/* Adjacent ranges are fine. */
 	two_vms(&p);

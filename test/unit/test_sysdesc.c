@@ -304,15 +304,15 @@ static const struct err_case err_cases[] = {
 	  "the 39-bit guest-physical address space", { 0, 0 } },
 	{ "memory_overlaps_mmio_from_below", ONE("memory-base = <0 0x7e00000>;"),
 	  "vm 'x': memory-base: RAM 0x7e00000-0x8600000 overlaps the emulated devices (GIC, "
-	  "UART) at 0x8000000-0xa000000", { 0, 0 } },
+	  "UART, management) at 0x8000000-0x10000000", { 0, 0 } },
 	{ "memory_overlaps_mmio_inside", ONE("memory-base = <0 0x9000000>;"),
 	  "vm 'x': memory-base: RAM 0x9000000-0x9800000 overlaps the emulated devices (GIC, "
-	  "UART) at 0x8000000-0xa000000", { 0, 0 } },
+	  "UART, management) at 0x8000000-0x10000000", { 0, 0 } },
 	{ "memory_overlaps_mmio_around",
 	  SYS("x { vcpus = <1>; cpus = <1>; kernel = \"k\"; memory-base = <0 0>; "
 	      "memory-size = <0 0x20000000>; };"),
-	  "vm 'x': memory-base: RAM 0x0-0x20000000 overlaps the emulated devices (GIC, UART) at "
-	  "0x8000000-0xa000000", { 0, 0 } },
+	  "vm 'x': memory-base: RAM 0x0-0x20000000 overlaps the emulated devices (GIC, UART, "
+	  "management) at 0x8000000-0x10000000", { 0, 0 } },
 	{ "memory_one_vm_too_big",
 	  SYS("x { vcpus = <1>; cpus = <1>; kernel = \"k\"; memory-size = <0 0x3c200000>; };"),
 	  "vm 'x': memory-size: the VMs need 962 MiB of RAM up to this one, more than the 960 "
@@ -414,15 +414,15 @@ static const struct err_case err_cases[] = {
 	{ "device_on_emulated_uart", DEV("device@9000000 { reg = <0 0x9000000 0 0x1000>; };"),
 	  "vm 'x': device@9000000: reg: 0x9000000-0x9001000 overlaps an emulated device (GIC "
 	  "distributor 0x8000000-0x8010000, redistributors 0x80a0000-0x81a0000, UART "
-	  "0x9000000-0x9001000)", { 0, 0 } },
+	  "0x9000000-0x9001000, management 0xf000000-0xf200000)", { 0, 0 } },
 	{ "device_reaches_emulated_gic", DEV("device@7fff000 { reg = <0 0x7fff000 0 0x2000>; };"),
 	  "vm 'x': device@7fff000: reg: 0x7fff000-0x8001000 overlaps an emulated device (GIC "
 	  "distributor 0x8000000-0x8010000, redistributors 0x80a0000-0x81a0000, UART "
-	  "0x9000000-0x9001000)", { 0, 0 } },
+	  "0x9000000-0x9001000, management 0xf000000-0xf200000)", { 0, 0 } },
 	{ "device_on_redistributor", DEV("device@8100000 { reg = <0 0x8100000 0 0x1000>; };"),
 	  "vm 'x': device@8100000: reg: 0x8100000-0x8101000 overlaps an emulated device (GIC "
 	  "distributor 0x8000000-0x8010000, redistributors 0x80a0000-0x81a0000, UART "
-	  "0x9000000-0x9001000)", { 0, 0 } },
+	  "0x9000000-0x9001000, management 0xf000000-0xf200000)", { 0, 0 } },
 	{ "device_in_ram", DEV("device@407ff000 { reg = <0 0x407ff000 0 0x1000>; };"),
 	  "vm 'x': device@407ff000: reg: 0x407ff000-0x40800000 overlaps the VM's RAM at "
 	  "0x40000000-0x40800000", { 0, 0 } },
@@ -474,6 +474,8 @@ static const struct err_case err_cases[] = {
 	{ "irq_gic_specifier",
 	  DEV("device@c000000 { reg = <0 0xc000000 0 0x1000>; interrupts = <0 8 4>; };"),
 	  "vm 'x': device@c000000: interrupts: INTID 0 is not an SPI (32..255)", { 0, 0 } },
+	{ "irq_shutdown", DEV("device@c000000 { reg = <0 0xc000000 0 0x1000>; interrupts = <250>; };"),
+	  "vm 'x': device@c000000: interrupts: INTID 250 is the shutdown request's", { 0, 0 } },
 	{ "irq_uart", DEV("device@c000000 { reg = <0 0xc000000 0 0x1000>; interrupts = <33>; };"),
 	  "vm 'x': device@c000000: interrupts: INTID 33 is the emulated UART's", { 0, 0 } },
 	{ "irq_listed_twice",

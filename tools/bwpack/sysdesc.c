@@ -344,7 +344,7 @@ static int parse_memory(struct ctx *c, struct sysdesc *sd, struct sysdesc_vm *vm
 	if (ranges_overlap(vm->mem_base, vm->mem_size, SYSDESC_MMIO_BASE,
 			   SYSDESC_MMIO_END - SYSDESC_MMIO_BASE))
 		return fail(c, "memory-base: RAM 0x%llx-0x%llx overlaps the emulated devices "
-			    "(GIC, UART) at 0x%llx-0x%llx",
+			    "(GIC, UART, management) at 0x%llx-0x%llx",
 			    (unsigned long long)vm->mem_base,
 			    (unsigned long long)(vm->mem_base + vm->mem_size),
 			    SYSDESC_MMIO_BASE, SYSDESC_MMIO_END);
@@ -435,6 +435,9 @@ static int parse_irqs(struct ctx *c, const struct sysdesc *sd, const struct sysd
 				    SYSDESC_SPI_MIN, SYSDESC_SPI_MAX);
 		if (irq == SYSDESC_UART_INTID)
 			return fail(c, "%s: interrupts: INTID %u is the emulated UART's", dname, irq);
+		if (irq == SYSDESC_SHUTDOWN_INTID)
+			return fail(c, "%s: interrupts: INTID %u is the shutdown request's", dname,
+				    irq);
 		for (unsigned k = 0; k < dev->irq_count; k++) {
 			if (dev->irqs[k] == irq)
 				return fail(c, "%s: interrupts: INTID %u is listed twice", dname, irq);

@@ -23,9 +23,10 @@
 
 /* The guest's emulated devices (GIC, UART) live in this guest-physical window. */
 #define SYSDESC_MMIO_BASE 0x08000000ULL
-#define SYSDESC_MMIO_END 0x0a000000ULL
+#define SYSDESC_MMIO_END 0x10000000ULL
 /* The guest's emulated UART interrupt (SPI 1); no passed-through device may use it. */
 #define SYSDESC_UART_INTID 33u
+#define SYSDESC_SHUTDOWN_INTID 250u /* BWM_SHUTDOWN_INTID (include/abi/bulwark/mgmt.h) */
 
 /*
  * Limits of the hypervisor that boots the package, so that what bwpack

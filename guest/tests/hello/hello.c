@@ -4,12 +4,23 @@
  * line every second, driven by the virtual timer interrupt (the vCPU sleeps
  * in WFI in between). `ticks=N` in the bootargs stops after N ticks and
  * turns the VM off; without it, it ticks forever. `reset-after=N` asks for
- * PSCI SYSTEM_RESET after N ticks (the VM then boots again).
+ * PSCI SYSTEM_RESET after N ticks (the VM then boots again). A graceful
+ * stop from the management API (its shutdown-request interrupt) turns it off.
  */
 #include <guest/guest.h>
 
+#include <abi/bulwark/mgmt.h>
+
 static volatile uint64_t ticks;
 static uint64_t deadline;
+
+static void on_shutdown_request(unsigned intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	gprintf("hello: shutdown requested, powering off\n");
+	psci_system_off();
+}
 
 static void on_timer(unsigned intid, void *arg)
 {
@@ -34,6 +45,9 @@ int main(void)
 
 	irq_register(TIMER_VIRT_INTID, on_timer, NULL);
 	gic_enable_intid(TIMER_VIRT_INTID);
+	irq_register(BWM_SHUTDOWN_INTID, on_shutdown_request, NULL);
+	gic_route_spi(BWM_SHUTDOWN_INTID, cpu_read_mpidr());
+	gic_enable_intid(BWM_SHUTDOWN_INTID);
 	deadline = timer_count() + timer_freq();
 	vtimer_set_deadline(deadline);
 	irq_unmask();

@@ -34,6 +34,8 @@ void gic_ppi_deactivate(uint32_t intid);
 /* Routes SPI @intid to the CPU with hardware ID @hwid and enables it. */
 void gic_spi_route(uint32_t intid, uint64_t hwid, bool level);
 void gic_spi_deactivate(uint32_t intid);
+/* Disables an SPI and clears its pending and active state (its VM is gone). */
+void gic_spi_disable(uint32_t intid);
 /* Number of SPI lines the distributor implements (ITLinesNumber). */
 unsigned gic_spi_count(void);
 

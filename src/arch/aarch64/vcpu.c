@@ -21,6 +21,7 @@
 #include <bulwark/arch/cpu.h>
 #include <bulwark/console.h>
 #include <bulwark/fmt.h>
+#include <bulwark/mgmt.h>
 #include <bulwark/cpu.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -224,7 +225,8 @@ static int handle_dabt(struct vcpu *v, uint64_t esr)
 		return VCPU_EXIT_STOP;
 	}
 	bool device = (ipa >= VGIC_DIST_BASE && ipa < VGIC_REDIST_BASE + VCPU_MAX * VGIC_REDIST_FRAME) ||
-		      (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE);
+		      (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE) ||
+		      (ipa >= BWM_REGS_IPA && ipa < BWM_REGS_IPA + BWM_REGS_SIZE);
 
 	if (!device) {
 		char why[96];
@@ -244,6 +246,8 @@ static int handle_dabt(struct vcpu *v, uint64_t esr)
 		val = *reg(v, rt, &zero);
 	if (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE)
 		done = vuart_mmio(vm, ipa - VUART_BASE, size, write, &val);
+	else if (ipa >= BWM_REGS_IPA && ipa < BWM_REGS_IPA + BWM_REGS_SIZE)
+		done = mgmt_mmio(v, ipa - BWM_REGS_IPA, size, write, &val);
 	else
 		done = vgic_mmio(v, ipa, size, write, &val);
 	if (!done && !write)
@@ -346,7 +350,7 @@ enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 	for (;;) {
 		uint32_t req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
 
-		if (req & VCPU_REQ_STOP)
+		if (req & (VCPU_REQ_STOP | VCPU_REQ_PAUSE))
 			return VCPU_EXIT_REQUEST;
 		if (req & VCPU_REQ_INJECT) {
 			vgic_sync(v);

@@ -495,6 +495,7 @@ void vgic_flush(struct vcpu *v)
 			val |= LR_HW | LR_PINTID(id);
 		arch_vgic_lr_write(lr, val);
 		irq->in_lr = 1;
+		v->stats.injected++;
 		irq->lr = (uint8_t)lr;
 		irq->pending = 0; /* the list register holds it now (as an ack clears a latch) */
 		vc->lr_used |= 1u << lr;
