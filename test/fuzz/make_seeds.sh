@@ -42,7 +42,7 @@ pkg)
 		BULWARK_SEED_DIR="$out" build/host/test_pkg >/dev/null 2>&1 || true
 	fi
 	;;
-vgic | vuart | psci)
+vgic | vuart | psci | mitig)
 	;; # operation sequences: libFuzzer starts from an empty corpus
 *)
 	echo "make_seeds: no seeds defined for '$target'" >&2
