@@ -164,6 +164,25 @@ $(BUILD)/systems/demo.bin: configs/demo.dts $(SYSTEM_DEPS)
 test-systems := $(patsubst test/systems/%.dts,$(BUILD)/systems/%.bin,$(wildcard test/systems/*.dts))
 .PHONY: systems
 systems: $(test-systems) $(BUILD)/systems/demo.bin
+
+# The isolation suite against a hypervisor with every mitigation module
+# compiled out (test/scenarios/attack_nomitig.py): that image, in its own
+# build directory, packed with the same attack systems.
+NOMITIG := $(BUILD)/nomitig
+nomitig-systems := $(patsubst test/systems/%.dts,$(NOMITIG)/systems/%.bin,$(wildcard test/systems/attack-*.dts))
+.PHONY: nomitig-systems nomitig-pack
+# Two sub-makes: the image in its own build directory, then the packing,
+# which sees that image as a plain file (no rebuild when nothing changed).
+nomitig-systems: guests $(BWPACK) | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory BUILD=$(NOMITIG) MITIGATIONS= $(NOMITIG)/bulwark.bin
+	@$(MAKE) --no-print-directory nomitig-pack
+nomitig-pack: $(nomitig-systems)
+$(NOMITIG)/systems/%.bin: test/systems/%.dts $(NOMITIG)/bulwark.bin $(BWPACK) $(guest-out)/attacker.bin \
+		$(guest-out)/victim.bin
+	@mkdir -p $(@D)
+	@echo "  BWPACK  $@"
+	$(Q)dtc -q -I dts -O dtb -o $(@:.bin=.dtb) $<
+	$(Q)$(BWPACK) --system $(@:.bin=.dtb) --base-dir . --hyp $(NOMITIG)/bulwark.bin -o $@ >$(@:.bin=.log)
 include bench/bench.mk
 
 # --- Running ---------------------------------------------------------------
@@ -202,7 +221,7 @@ $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bu
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) $(fuzz-$*-libs) -o $@
 
 FUZZ_SECONDS ?= 60
-test: deps all guests linux-assets systems bench-systems $(unit-bins) $(fuzz-bins) $(test-dtbs)
+test: deps all guests linux-assets systems nomitig-systems bench-systems $(unit-bins) $(fuzz-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --fuzz-seconds 10
 
 unit: deps $(unit-bins) $(test-dtbs)
