@@ -40,6 +40,9 @@ struct percpu {
 	uint32_t has_pac;   /* pointer authentication in use at EL2 */
 	uint64_t apia[2];   /* this CPU's EL2 APIA key, restored at each guest exit */
 	struct vcpu *vcpu;  /* the vCPU pinned to this CPU, or NULL */
+	uint32_t mitig_entry; /* guest-entry mitigations, MITIG_ENTRY_* (mitig_asm.h) */
+	uint32_t mitig_fw_fn; /* the firmware call of MITIG_ENTRY_FW_BIT */
+	uint32_t mitig_guest; /* workaround calls offered to the guest, MITIG_GUEST_* */
 } __attribute__((aligned(64)));
 
 extern struct percpu percpu[BULWARK_MAX_CPUS];

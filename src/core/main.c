@@ -16,6 +16,7 @@
 #include <bulwark/drivers/pl011.h>
 #include <bulwark/fdt.h>
 #include <bulwark/init.h>
+#include <bulwark/mitig.h>
 #include <bulwark/palloc.h>
 #include <bulwark/string.h>
 #include <bulwark/version.h>
@@ -321,6 +322,10 @@ void bulwark_main(void)
 	if (boot_hw.bootargs[0])
 		pr_info("bootargs: %s\n", boot_hw.bootargs);
 	arch_report(&boot_hw);
+	char mitig_opt[sizeof(boot_hw.bootargs)];
+
+	mitig_boot_choice(hwdesc_bootarg(&boot_hw, "bulwark.mitigations", mitig_opt,
+					 sizeof(mitig_opt)) ? mitig_opt : NULL);
 	mpool_add_chunk(&hyp_pool, meta_pool, META_POOL_SIZE);
 	print_memory_map();
 	print_devices();
@@ -331,6 +336,7 @@ void bulwark_main(void)
 	gic_init(&boot_hw);
 	if (!gic_init_cpu())
 		boot_fail_late("GIC", "no redistributor for the boot CPU");
+	mitig_cpu_init(0);
 	percpu[0].online = 1;
 	pr_info("cpu0: online, MPIDR %#lx (boot CPU)\n", percpu[0].hwid);
 	start_secondaries();
@@ -340,6 +346,7 @@ void bulwark_main(void)
 		online += __atomic_load_n(&percpu[i].online, __ATOMIC_ACQUIRE) &&
 			  !__atomic_load_n(&percpu[i].stopped, __ATOMIC_ACQUIRE);
 	pr_info("cpus: %u of %u online\n", online, cpu_count);
+	mitig_report(cpu_count);
 
 	release_boot_memory();
 	check_address_space();
@@ -366,6 +373,7 @@ void secondary_main(unsigned index)
 			arch_cpu_hwid());
 		arch_cpu_halt();
 	}
+	mitig_cpu_init(index);
 	pr_info("cpu%u: online, MPIDR %#lx\n", index, arch_cpu_hwid());
 	__atomic_store_n(&me->online, 1, __ATOMIC_RELEASE);
 	selftest_run(SELFTEST_SECONDARY, index);

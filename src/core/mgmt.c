@@ -14,8 +14,10 @@
 #include <bulwark/arch/cpu.h>
 #include <bulwark/console.h>
 #include <bulwark/cpu.h>
+#include <bulwark/fmt.h>
 #include <bulwark/hypmap.h>
 #include <bulwark/mgmt.h>
+#include <bulwark/mitig.h>
 #include <bulwark/mpool.h>
 #include <bulwark/palloc.h>
 #include <bulwark/boot.h>
@@ -177,6 +179,42 @@ static size_t op_stats(const struct vm *vm, struct bwm_resp *r)
 	return sizeof(*s);
 }
 
+/* One entry per online CPU and issue, from the mitigation modules' plans. */
+static size_t op_posture(struct bwm_resp *r)
+{
+	struct bwm_posture_entry *e = (struct bwm_posture_entry *)(void *)out;
+	const size_t cap = sizeof(out) / sizeof(*e);
+	unsigned n = 0;
+
+	_Static_assert(BULWARK_MAX_CPUS * MITIG_ISSUE_COUNT * sizeof(*e) <= sizeof(out),
+		       "every CPU's posture fits");
+	for (unsigned c = 0; c < BULWARK_MAX_CPUS; c++) {
+		for (unsigned i = 0; i < MITIG_ISSUE_COUNT && n < cap; i++) {
+			struct mitig_posture_entry p;
+
+			if (!percpu[c].online || mitig_posture_get(c, (enum mitig_issue)i, &p))
+				continue;
+			memset(&e[n], 0, sizeof(e[n]));
+			e[n].cpu = c;
+			e[n].affected = p.affected == MITIG_AFFECTED ? 1 :
+					p.affected == MITIG_NOT_AFFECTED ? 0 : 2;
+			copy_str(e[n].issue, mitig_issue_name((enum mitig_issue)i),
+				 sizeof(e[n].issue));
+			copy_str(e[n].mitigation, p.active ? mitig_method_name(p.method) : "none",
+				 sizeof(e[n].mitigation));
+			if (p.source == MITIG_SRC_PROFILE)
+				fmt_snprintf(e[n].chosen_by, sizeof(e[n].chosen_by), "profile %s",
+					     mitig_profile_name(mitig_choice_get()->profile));
+			else
+				copy_str(e[n].chosen_by, mitig_source_name(p.source),
+					 sizeof(e[n].chosen_by));
+			n++;
+		}
+	}
+	r->count = n;
+	return n * sizeof(*e);
+}
+
 static size_t op_console_read(struct vm *vm, uint64_t from, struct bwm_resp *r)
 {
 	uint64_t seq = from, oldest;
@@ -256,7 +294,7 @@ static int call(struct vm *caller, const struct bwm_req *q, struct bwm_resp *r, 
 	case BWM_OP_DESTROY:
 		return vm_mgmt_destroy(vm);
 	case BWM_OP_POSTURE:
-		r->count = 0; /* no mitigation report yet */
+		*out_size = op_posture(r);
 		return 0;
 	default:
 		return -BWM_EINVAL;

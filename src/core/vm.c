@@ -14,6 +14,7 @@
 #include <bulwark/fmt.h>
 #include <bulwark/hypmap.h>
 #include <bulwark/mgmt.h>
+#include <bulwark/nospec.h>
 #include <bulwark/palloc.h>
 #include <bulwark/pkg.h>
 #include <bulwark/string.h>
@@ -65,7 +66,7 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
 	if (mpidr & ~0xffULL) /* our vCPUs have Aff1..Aff3 = 0 */
 		return NULL;
-	return mpidr < vm->vcpu_count ? &vm->vcpus[mpidr] : NULL;
+	return mpidr < vm->vcpu_count ? &vm->vcpus[nospec_index(mpidr, vm->vcpu_count)] : NULL;
 }
 
 bool vm_ipa_is_ram(const struct vm *vm, uint64_t ipa, uint64_t size)

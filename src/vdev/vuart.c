@@ -8,6 +8,7 @@
 #include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/arch/boot.h>
 #include <bulwark/console.h>
+#include <bulwark/nospec.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -167,7 +168,7 @@ bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t
 	case UARTRSR: case UARTILPR: case UARTDMACR: break; /* RAZ/WI */
 	default:
 		if (off >= 0xfe0 && !write) /* identification registers */
-			*val = id_regs[(off - 0xfe0) / 4];
+			*val = id_regs[nospec_index((off - 0xfe0) / 4, ARRAY_SIZE(id_regs))];
 		break; /* the rest of the page: RAZ/WI */
 	}
 	update_irq(vm, u);

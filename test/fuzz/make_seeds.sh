@@ -43,7 +43,7 @@ pkg | mgmt)
 		BULWARK_SEED_DIR="$out" build/host/test_$target >/dev/null 2>&1 || true
 	fi
 	;;
-vgic | vuart | psci)
+vgic | vuart | psci | mitig)
 	;; # operation sequences: libFuzzer starts from an empty corpus
 *)
 	echo "make_seeds: no seeds defined for '$target'" >&2

@@ -10,6 +10,8 @@ fuzz-pkg-srcs := src/core/pkg.c src/lib/fmt.c
 fuzz-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
 fuzz-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
 	test/unit/fake_console.c
-fuzz-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c
+fuzz-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c src/core/mitig.c src/lib/fmt.c
+fuzz-targets += mitig
+fuzz-mitig-srcs := src/core/mitig.c src/lib/fmt.c
 fuzz-targets += mgmt
 fuzz-mgmt-srcs := src/core/mgmt_check.c

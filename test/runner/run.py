@@ -12,8 +12,10 @@ Runs the test tiers and ends with the line `N passed, N failed`:
 Scenarios live in test/scenarios/*.py, each defining SCENARIOS, a list of
 dicts: name, and optionally smp, mem, append, cpu, expect (regexes that must
 all appear, in order), anywhere (regexes that must appear, in any order), forbid (regexes that must not appear), timeout (s),
-extra (more QEMU arguments), image (the image to boot) and input (a list of
-(regex, text): the text is typed on the console once the regex has appeared).
+extra (more QEMU arguments), image (the image to boot), input (a list of
+(regex, text): the text is typed on the console once the regex has appeared)
+and check (a function of the whole console text, run once the rest passed,
+returning None or what is wrong).
 """
 import argparse
 import concurrent.futures
@@ -183,12 +185,15 @@ def run_scenario(build, s, logdir):
                 break
     bad = [f.pattern for f in forbid if f.search(text)]
     ok = missing is None and not bad
+    problem = s["check"](text) if ok and s.get("check") else None
+    ok = ok and not problem
     log = os.path.join(logdir, s["group"] + "-" + s["name"] + ".log")
     with open(log, "w") as f:
         f.write("$ " + " ".join(cmd) + "\n" + text)
     detail = ""
     if not ok:
-        detail = f"(missing /{missing}/)" if missing else f"(forbidden {bad})"
+        detail = f"(missing /{missing}/)" if missing else \
+            f"(forbidden {bad})" if bad else f"({problem})"
         if why:
             detail += f" [{why}]"
         detail += f" log: {log}"

@@ -44,8 +44,10 @@ SCENARIOS = [
                   "stopped-state", "shutdown-seen", "stop-forced", "stop-again", "start-out", "started-ticks", "stop-force-json",
                   "start-by-id", "restarted-ticks", "create-out", "create-console",
                   "list-demo2-runtime", "stats-demo2", "destroy-out", "destroyed-gone",
-                  "memory-back", "create-no-start-json", "created-state", "start-created",
-                  "created-console", "destroy-running", "posture-head", "posture-json-list",
+                  "memory-back", "create-dtb", "dtb-console", "dtb-bootargs",
+                  "dtb-vm-powered-off", "destroy-dtb", "create-no-start-json", "created-state", "start-created",
+                  "created-console", "destroy-running", "posture-head", "posture-rows",
+                  "posture-profile", "posture-json-list",
                   "ticker-alive")
              + done("ctl", "mgmt-cmds"),
              anywhere=[r"vm 'demo2': created by the management API", r"\[demo2\] hello: tick 2",

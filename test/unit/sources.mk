@@ -14,6 +14,8 @@ unit-pkg-srcs := src/core/pkg.c src/lib/fmt.c
 unit-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
 unit-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
 	test/unit/fake_console.c
-unit-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c
+unit-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c src/core/mitig.c src/lib/fmt.c
+unit-tests += mitig
+unit-mitig-srcs := src/core/mitig.c src/lib/fmt.c
 unit-tests += mgmt
 unit-mgmt-srcs := src/core/mgmt_check.c

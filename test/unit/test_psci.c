@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <bulwark/mitig.h>
 #include <bulwark/vm.h>
 
 #include "../../src/arch/aarch64/psci.h"
@@ -479,6 +480,49 @@ static void test_every_function_id(void **state)
 	}
 }
 
+/* The answers follow the plan of each vCPU's physical CPU (here a
+ * Cortex-A76 for vCPU 0, a Cortex-A57 whose firmware has ARCH_WORKAROUND_1
+ * for vCPU 1). Runs last: the plans stay set. */
+static void test_smccc_workarounds_per_cpu(void **state)
+{
+	struct mitig_cpu_id a76 = { .midr = 0x414fd0b1, .pfr0 = 1ULL << 56 | 1ULL << 60,
+				    .pfr1 = 1 << 4, .fw_wa1 = MITIG_FW_NO_SMCCC,
+				    .fw_wa2 = MITIG_FW_NO_SMCCC, .fw_wa3 = MITIG_FW_NO_SMCCC };
+	struct mitig_cpu_id a57 = { .midr = 0x411fd070, .fw_wa1 = 0, .fw_wa2 = -1, .fw_wa3 = -1 };
+	struct mitig_choice c = { .profile = MITIG_PROFILE_BALANCED };
+	struct mitig_cpu_facts f;
+	struct mitig_plan p;
+
+	(void)state;
+	mitig_detect(&a76, &f);
+	mitig_resolve(&f, MITIG_MOD_ALL, &c, &p);
+	mitig_plan_set(0, &p);
+	mitig_detect(&a57, &f);
+	mitig_resolve(&f, MITIG_MOD_ALL, &c, &p);
+	mitig_plan_set(1, &p);
+
+	assert_int_equal(call_imm(0, SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), CONTINUE);
+	assert_int_equal(x0(), 1);                  /* not affected: CSV2 */
+	assert_int_equal(call_imm(0, SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_2, 0, 0, 0), CONTINUE);
+	assert_int_equal(x0(), NOT_SUPPORTED);      /* the guest has SSBS */
+	assert_int_equal(call_imm(0, SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_3, 0, 0, 0), CONTINUE);
+	assert_int_equal(x0(), 0);                  /* BHB loop on entry */
+	assert_int_equal(call_imm(0, SMCCC_ARCH_WORKAROUND_3, 0, 0, 0, 0), CONTINUE);
+	assert_int_equal(x0(), 0);
+	assert_int_equal(call_imm(0, SMCCC_ARCH_WORKAROUND_1, 0, 0, 0, 0), CONTINUE);
+	assert_int_equal(x0(), NOT_SUPPORTED);      /* not offered there */
+
+	assert_int_equal(call_imm(1, SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), CONTINUE);
+	assert_int_equal(vm.vcpus[1].arch.x[0], 0); /* the firmware call on entry */
+	assert_int_equal(call_imm(1, SMCCC_ARCH_WORKAROUND_1, 0, 0, 0, 0), CONTINUE);
+	assert_int_equal(vm.vcpus[1].arch.x[0], 0);
+	assert_int_equal(call_imm(1, SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_2, 0, 0, 0), CONTINUE);
+	assert_int_equal(vm.vcpus[1].arch.x[0], NOT_SUPPORTED);
+	/* The 64-bit forms do not exist. */
+	assert_int_equal(call_imm(1, SMCCC_ARCH_WORKAROUND_1 | PSCI_64, 0, 0, 0, 0), CONTINUE);
+	assert_int_equal(vm.vcpus[1].arch.x[0], NOT_SUPPORTED);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -502,6 +546,7 @@ int main(void)
 		T(test_x0_upper_bits),
 		T(test_unknown_function_ids),
 		T(test_every_function_id),
+		T(test_smccc_workarounds_per_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,10 +48,19 @@ TEST(psci, smccc_version)
 	EXPECT_GE(v, 0x10001);
 	/* SMCCC_ARCH_FEATURES on an unknown Arm architecture function. */
 	EXPECT_EQ(smccc_arch_features(0x8000ff00u), PSCI_RET_NOT_SUPPORTED);
-	/* WORKAROUND_1: 0 (call it), -1 (not required or not implemented). */
+	/* WORKAROUND_1 (docs/mitigations.md): 1 where the CPU is not affected,
+	 * which a CPU reporting CSV2 is not; else 0 (offered: the call then
+	 * returns 0 at once) or -1 (not offered). */
 	f = smccc_arch_features(SMCCC_ARCH_WORKAROUND_1);
-	if (f != 0 && f != PSCI_RET_NOT_SUPPORTED)
+	if (read_sysreg(id_aa64pfr0_el1) >> 56 & 0xf)
+		EXPECT_EQ(f, 1);
+	else if (f != 0 && f != PSCI_RET_NOT_SUPPORTED)
 		TEST_FAIL("SMCCC_ARCH_FEATURES(WORKAROUND_1) = %lld, not 0 or -1", (long long)f);
+	if (f == 0)
+		EXPECT_EQ((int64_t)smccc_hvc(SMCCC_ARCH_WORKAROUND_1, 0, 0, 0).x0, 0);
+	else
+		EXPECT_EQ((int64_t)smccc_hvc(SMCCC_ARCH_WORKAROUND_1, 0, 0, 0).x0,
+			  PSCI_RET_NOT_SUPPORTED);
 }
 
 /* An unknown function returns NOT_SUPPORTED in all 64 bits of x0 (SMCCC

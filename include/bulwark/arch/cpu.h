@@ -23,4 +23,8 @@ static inline void arch_cpu_idle(void) { }
 /* Index of the running CPU in the hypervisor's CPU table (0 = boot CPU). */
 unsigned arch_cpu_index(void);
 
+/* A firmware call (SMCCC 1.1 over SMC) from EL2: function @fn, arguments
+ * @a1-@a3; returns x0. Only with an SMC conduit (hw_desc.psci). */
+int64_t arch_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
 #endif

@@ -72,7 +72,7 @@ static bool has_pac(void)
 	return (READ_SYSREG(id_aa64isar1_el1) & (0xffULL << 4)) != 0;
 }
 
-static int64_t smc_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+int64_t arch_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 __asm__("x0") = fn;
 	register uint64_t x1 __asm__("x1") = a1;
@@ -91,7 +91,7 @@ int arch_cpu_start(const struct hw_desc *hw, uint64_t hwid, unsigned index)
 {
 	if (hw->psci != HW_PSCI_SMC)
 		return -1;
-	return (int)smc_call(PSCI_CPU_ON_64, hwid, (uintptr_t)secondary_entry, index);
+	return (int)arch_fw_call(PSCI_CPU_ON_64, hwid, (uintptr_t)secondary_entry, index);
 }
 
 void arch_mmu_enable(paddr_t root)
@@ -147,7 +147,7 @@ void arch_report(const struct hw_desc *hw)
 {
 	uint64_t midr = READ_SYSREG(midr_el1);
 	uint64_t sctlr = READ_SYSREG(sctlr_el2);
-	int64_t ver = smc_call(PSCI_VERSION, 0, 0, 0);
+	int64_t ver = arch_fw_call(PSCI_VERSION, 0, 0, 0);
 
 	pr_info("cpu:      MIDR %#lx (%s), counter %lu Hz\n", midr, core_name(midr),
 		arch_counter_freq());

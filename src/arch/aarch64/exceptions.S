@@ -12,6 +12,7 @@
 #include <bulwark/cpu.h>
 #include <bulwark/offsets.h>
 #include "asm.h"
+#include "mitig_asm.h"
 
 /* Vector entry: x0 is stashed in SP_EL0 (unused at EL2), x1/x2 and the
  * original SP are saved on the emergency stack, then x0 = \kind. */
@@ -34,6 +35,7 @@
 /* Guest exit: see guest.S. \kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
 .macro guest_vector kind
 	.balign	0x80
+	guest_entry_mitigations
 	stp	x0, x1, [sp, #-16]!
 	mov	x1, #\kind
 	b	guest_exit
@@ -48,6 +50,7 @@
  */
 .macro guest_sync_vector
 	.balign	0x80
+	guest_entry_mitigations
 	stp	x0, x1, [sp, #-16]!
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #26, #6
@@ -60,7 +63,7 @@
 	cmp	x0, x1
 	mov	x1, #0x80000000		/* SMCCC_VERSION */
 	ccmp	x0, x1, #4, ne		/* Z set if either matched */
-	b.ne	1f
+	b.ne	mitig_hvc_fast		/* ARCH_WORKAROUND_1/3, else a full exit */
 	mov	x0, #1			/* 1.1 for both */
 	movk	x0, #1, lsl #16
 	ldr	x1, [sp, #8]

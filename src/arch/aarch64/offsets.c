@@ -18,6 +18,9 @@ void offsets(void)
 	DEFINE(PERCPU_EMERG_SP, offsetof(struct percpu, emerg_sp));
 	DEFINE(PERCPU_HAS_PAC, offsetof(struct percpu, has_pac));
 	DEFINE(PERCPU_APIA, offsetof(struct percpu, apia));
+	DEFINE(PERCPU_MITIG_ENTRY, offsetof(struct percpu, mitig_entry));
+	DEFINE(PERCPU_MITIG_FW_FN, offsetof(struct percpu, mitig_fw_fn));
+	DEFINE(PERCPU_MITIG_GUEST, offsetof(struct percpu, mitig_guest));
 	DEFINE(VCPU_X0, offsetof(struct arch_vcpu, x));
 	DEFINE(VCPU_PC, offsetof(struct arch_vcpu, pc));
 	DEFINE(VCPU_APIA, offsetof(struct arch_vcpu, apia));

@@ -6,6 +6,7 @@
  * SYSTEM_OFF and SYSTEM_RESET stop or restart the calling VM only.
  */
 #include <bulwark/console.h>
+#include <bulwark/mitig.h>
 #include <bulwark/vm.h>
 
 #include "psci.h"
@@ -84,8 +85,18 @@ int psci_handle(struct vcpu *v, uint32_t imm)
 		ret(v, 0x10001); /* 1.1 */
 		break;
 	case SMCCC_ARCH_FEATURES:
-		/* The workaround calls are not offered (yet): say so truthfully. */
-		ret(v, (uint32_t)a1 == SMCCC_VERSION ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED);
+		/* The workarounds as this vCPU's physical CPU has them
+		 * (include/bulwark/mitig.h); a1 is a 32-bit function ID. */
+		if ((uint32_t)a1 == SMCCC_VERSION)
+			ret(v, PSCI_SUCCESS);
+		else
+			ret(v, mitig_guest_features(v->pcpu, (uint32_t)a1));
+		break;
+	case SMCCC_ARCH_WORKAROUND_1:
+	case SMCCC_ARCH_WORKAROUND_3:
+		/* Offered only where the entry from the guest already did the
+		 * work (the HVC form is answered in the vector). */
+		ret(v, mitig_guest_call_offered(v->pcpu, fn) ? PSCI_SUCCESS : PSCI_NOT_SUPPORTED);
 		break;
 	case PSCI_FEATURES:
 		ret(v, features((uint32_t)a1));

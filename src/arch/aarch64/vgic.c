@@ -7,6 +7,7 @@
  */
 #include <bulwark/drivers/gicv3_regs.h>
 #include <bulwark/arch/cpu.h>
+#include <bulwark/nospec.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -23,9 +24,9 @@ enum bitreg { BR_GROUP, BR_SENABLE, BR_CENABLE, BR_SPEND, BR_CPEND, BR_SACTIVE, 
 static struct vgic_irq *irq_of(struct vm *vm, struct vcpu *v, uint32_t intid)
 {
 	if (intid < 32)
-		return &v->vgic.priv[intid];
+		return &v->vgic.priv[nospec_index(intid, 32)];
 	if (intid < VGIC_NR_IRQS)
-		return &vm->vgic.spi[intid - 32];
+		return &vm->vgic.spi[nospec_index(intid - 32, VGIC_NR_IRQS - 32)];
 	return NULL;
 }
 
@@ -327,7 +328,7 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t
 	} else if (ipa >= VGIC_REDIST_BASE &&
 		   ipa < VGIC_REDIST_BASE + vm->vcpu_count * VGIC_REDIST_FRAME) {
 		uint64_t off = ipa - VGIC_REDIST_BASE;
-		struct vcpu *rv = &vm->vcpus[off / VGIC_REDIST_FRAME];
+		struct vcpu *rv = &vm->vcpus[nospec_index(off / VGIC_REDIST_FRAME, vm->vcpu_count)];
 
 		sl_lock(&vm->vgic.lock);
 		known = redist_access(vm, v, rv, (uint32_t)(off % VGIC_REDIST_FRAME), size, write,
