@@ -555,9 +555,11 @@ void vcpu_run_loop(void)
 		gic_ppi_enable(VGIC_INTID_VTIMER, false);
 		gic_ppi_deactivate(VGIC_INTID_VTIMER);
 		__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_RELAXED);
-		__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
+		/* `running` drops only once vm_reset() is done with the VM: the
+		 * management API waits for it before it destroys or reuses one. */
 		if (r == VCPU_EXIT_RESET)
 			vm_reset(vm, v);
+		__atomic_store_n(&v->running, 0, __ATOMIC_RELEASE);
 	}
 }
 
