@@ -180,7 +180,8 @@ test: deps all guests linux-assets systems bench-systems $(unit-bins) $(fuzz-bin
 unit: deps $(unit-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier unit
 
-fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc
+fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc \
+		$(BUILD)/host/test_dabt
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
 # Lines of code in the trusted computing base: exactly the sources and

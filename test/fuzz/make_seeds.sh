@@ -42,6 +42,12 @@ pkg)
 		BULWARK_SEED_DIR="$out" build/host/test_pkg >/dev/null 2>&1 || true
 	fi
 	;;
+dabt)
+	# Every syndrome the unit test decodes.
+	if [ -x build/host/test_dabt ]; then
+		BULWARK_SEED_DIR="$out" build/host/test_dabt >/dev/null 2>&1 || true
+	fi
+	;;
 vgic | vuart | psci)
 	;; # operation sequences: libFuzzer starts from an empty corpus
 *)

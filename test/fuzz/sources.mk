@@ -11,3 +11,6 @@ fuzz-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
 fuzz-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
 	test/unit/fake_console.c
 fuzz-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c
+fuzz-targets += dabt
+fuzz-dabt-srcs :=
+$(BUILD)/fuzz/fuzz_dabt: src/arch/aarch64/dabt.h
