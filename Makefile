@@ -181,7 +181,7 @@ unit: deps $(unit-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier unit
 
 fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc \
-		$(BUILD)/host/test_dabt
+		$(BUILD)/host/test_dabt $(BUILD)/host/test_pack
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
 # Lines of code in the trusted computing base: exactly the sources and

@@ -117,7 +117,9 @@ static bool vm_load(struct vm *vm)
 	const struct bwpkg_vm *c = &vm->cfg;
 	const struct bwpkg_blob *k = &pkg.blobs[c->kernel_blob];
 	uint8_t hdr[64];
-	uint64_t text_offset = 0x80000, image_size = k->size;
+	size_t hdr_len = 0;
+	struct pkg_layout l;
+	char why[160];
 
 	if (!hypmap_zero(vm->mem_pa, c->mem_size))
 		return false;
@@ -129,50 +131,26 @@ static bool vm_load(struct vm *vm)
 			return false;
 		memcpy(hdr, src, sizeof(hdr));
 		hypmap_unmap(1);
-		if (memcmp(hdr + 56, "ARM\x64", 4) == 0) {
-			uint64_t to, is;
-
-			memcpy(&to, hdr + 8, 8);
-			memcpy(&is, hdr + 16, 8);
-			if (is) {
-				text_offset = to;
-				image_size = MAX(is, k->size);
-			}
-		}
+		hdr_len = sizeof(hdr);
 	}
-	uint64_t limit = bwpkg_dtb_addr(c->mem_base, c->mem_size);
-
-	if (c->initrd_blob != BWPKG_NO_BLOB) {
-		uint64_t size = pkg.blobs[c->initrd_blob].size;
-
-		if (size > limit - c->mem_base) /* checked by pkg_decode; never wrap */
-			return false;
-		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, size);
-	}
-	vm->kernel_ipa = c->mem_base + BWPKG_KERNEL_OFFSET + text_offset;
-	if (text_offset > c->mem_size || vm->kernel_ipa + image_size > limit ||
-	    vm->kernel_ipa + image_size < vm->kernel_ipa || (c->initrd_blob != BWPKG_NO_BLOB &&
-	    limit < c->mem_base + BWPKG_KERNEL_OFFSET)) {
-		pr_err("vm '%s': kernel: %lu KiB at offset %#lx does not fit below its initrd and "
-		       "devicetree in %lu MiB\n", vm->name, image_size >> 10, text_offset,
-		       c->mem_size >> 20);
+	if (pkg_vm_layout(&pkg, vm->id, hdr, hdr_len, &l, why, sizeof(why))) {
+		pr_err("%s\n", why);
 		return false;
 	}
 	paddr_t base = pa_init(pa_addr(vm->mem_pa) - c->mem_base); /* IPA -> PA offset */
 
-	if (!hypmap_copy(pa_add(base, vm->kernel_ipa), pa_add(pkg_pa, k->offset), k->size))
+	vm->kernel_ipa = l.kernel_ipa;
+	if (!hypmap_copy(pa_add(base, l.kernel_ipa), pa_add(pkg_pa, k->offset), k->size))
 		return false;
 	if (c->initrd_blob != BWPKG_NO_BLOB &&
-	    !hypmap_copy(pa_add(base, limit), pa_add(pkg_pa, pkg.blobs[c->initrd_blob].offset),
+	    !hypmap_copy(pa_add(base, l.initrd_ipa), pa_add(pkg_pa, pkg.blobs[c->initrd_blob].offset),
 			 pkg.blobs[c->initrd_blob].size))
 		return false;
-	vm->dtb_ipa = 0;
-	if (c->dtb_blob != BWPKG_NO_BLOB) {
-		vm->dtb_ipa = bwpkg_dtb_addr(c->mem_base, c->mem_size);
-		if (!hypmap_copy(pa_add(base, vm->dtb_ipa), pa_add(pkg_pa, pkg.blobs[c->dtb_blob].offset),
-				 pkg.blobs[c->dtb_blob].size))
-			return false;
-	}
+	vm->dtb_ipa = l.dtb_ipa;
+	if (c->dtb_blob != BWPKG_NO_BLOB &&
+	    !hypmap_copy(pa_add(base, l.dtb_ipa), pa_add(pkg_pa, pkg.blobs[c->dtb_blob].offset),
+			 pkg.blobs[c->dtb_blob].size))
+		return false;
 	return true;
 }
 

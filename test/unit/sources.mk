@@ -19,3 +19,8 @@ unit-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c
 unit-tests += dabt
 unit-dabt-srcs :=
 $(BUILD)/host/test_dabt: src/arch/aarch64/dabt.h
+unit-tests += pack
+unit-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c \
+	src/lib/fmt.c
+unit-pack-libs := -lfdt
+$(BUILD)/host/test_pack: tools/bwpack/pack.h tools/bwpack/sysdesc.h test/fuzz/fuzz_pack.h
