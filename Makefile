@@ -64,6 +64,7 @@ DEPS_STAMP := $(BUILD)/.deps-checked
 include guest/linux/linux.mk
 include guest/guest.mk
 include guest/bench/bench.mk
+include guest/contain/contain.mk
 
 .PHONY: all deps run smoke test unit fuzz fuzz-short cloc clean
 all: $(BUILD)/bulwark.bin

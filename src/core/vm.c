@@ -99,7 +99,10 @@ void vm_stop(struct vm *vm, const char *reason)
 		vcpu_kick(&vm->vcpus[i], VCPU_REQ_STOP);
 	}
 	sl_unlock(&vm->lock);
-	vuart_flush(vm);
+	vuart_flush(vm, true);
+	if (vm->notices.suppressed) /* its last word: no later notice will carry the count */
+		pr_notice("vm '%s': %u more notices suppressed\n", vm->name, vm->notices.suppressed);
+	vm->notices.suppressed = 0;
 	pr_notice("vm '%s': stopped: %s\n", vm->name, reason);
 	for (unsigned i = 0; i < vm->vcpu_count; i++) {
 		const struct vcpu *v = &vm->vcpus[i];
@@ -179,8 +182,8 @@ static void vm_reset(struct vm *vm, struct vcpu *caller)
 			vcpu_kick(&vm->vcpus[i], VCPU_REQ_STOP);
 	}
 	sl_unlock(&vm->lock);
-	vuart_flush(vm);
-	vm_notice(vm, "SYSTEM_RESET, restarting");
+	vuart_flush(vm, false);
+	vm_notice(vm, "SYSTEM_RESET, restarting (boot %u)", vm->boots + 1);
 
 	uint64_t deadline = arch_counter() + RESET_TIMEOUT_S * arch_counter_freq();
 

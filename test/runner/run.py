@@ -12,8 +12,10 @@ Runs the test tiers and ends with the line `N passed, N failed`:
 Scenarios live in test/scenarios/*.py, each defining SCENARIOS, a list of
 dicts: name, and optionally smp, mem, append, cpu, expect (regexes that must
 all appear, in order), anywhere (regexes that must appear, in any order), forbid (regexes that must not appear), timeout (s),
-extra (more QEMU arguments), image (the image to boot) and input (a list of
-(regex, text): the text is typed on the console once the regex has appeared).
+extra (more QEMU arguments), image (the image to boot), input (a list of
+(regex, text): the text is typed on the console once the regex has appeared)
+and checks (functions given the whole console once QEMU is done, each
+returning None or what is wrong: for what a regex cannot say).
 """
 import argparse
 import concurrent.futures
@@ -182,13 +184,17 @@ def run_scenario(build, s, logdir):
                 missing = a
                 break
     bad = [f.pattern for f in forbid if f.search(text)]
-    ok = missing is None and not bad
+    # Checks a regex cannot express (counts, orders of many lines): each is
+    # given the console and returns None, or what is wrong.
+    wrong = [w for w in (check(text) for check in s.get("checks", [])) if w]
+    ok = missing is None and not bad and not wrong
     log = os.path.join(logdir, s["group"] + "-" + s["name"] + ".log")
     with open(log, "w") as f:
         f.write("$ " + " ".join(cmd) + "\n" + text)
     detail = ""
     if not ok:
-        detail = f"(missing /{missing}/)" if missing else f"(forbidden {bad})"
+        detail = (f"(missing /{missing}/)" if missing else f"(forbidden {bad})" if bad else
+                  f"(check: {'; '.join(wrong)})")
         if why:
             detail += f" [{why}]"
         detail += f" log: {log}"
