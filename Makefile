@@ -93,6 +93,7 @@ $(BUILD)/guests/hello-args.dtb: guest/linux/hello-args.dts | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 include guest/bench/bench.mk
+include guest/contain/contain.mk
 
 .PHONY: all deps run smoke test unit fuzz fuzz-short cloc clean
 all: $(BUILD)/bulwark.bin
@@ -235,7 +236,8 @@ test: deps all guests linux-assets systems nomitig-systems bench-systems $(unit-
 unit: deps $(unit-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier unit
 
-fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc $(BUILD)/host/test_mgmt
+fuzz: deps $(fuzz-bins) $(test-dtbs) $(BUILD)/host/test_pkg $(BUILD)/host/test_sysdesc \
+		$(BUILD)/host/test_dabt $(BUILD)/host/test_pack $(BUILD)/host/test_mgmt
 	$(PYTHON) test/runner/run.py --build $(BUILD) --tier fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
 # Lines of code in the trusted computing base: exactly the sources and

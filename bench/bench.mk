@@ -10,6 +10,9 @@
 #   bench-systems the packed benchmark systems only
 #   bench-profile where the instructions of Bulwark's exit paths go: traces
 #                 every instruction of a short run (bench/profile.py)
+#   bench-containment  a victim VM's timed workload beside a neighbour that
+#                 idles, computes or misbehaves (bench/containment.py, about
+#                 3 minutes; docs/security.md)
 #
 # A system description bench/systems/NAME.dts is packed into
 # $(BUILD)/bench/NAME.bin with the hypervisor and the images it names.
@@ -19,7 +22,7 @@ bench-systems := $(patsubst bench/systems/%.dts,$(BUILD)/bench/%.bin,$(wildcard 
 $(BUILD)/bench/%.bin: bench/systems/%.dts $(SYSTEM_DEPS) $(guest-out)/bench.bin
 	$(pack-system)
 
-.PHONY: bench bench-quick bench-systems bench-profile
+.PHONY: bench bench-quick bench-systems bench-profile bench-containment
 bench-systems: $(bench-systems)
 
 bench: deps all bench-systems
@@ -30,3 +33,6 @@ bench-quick: deps all bench-systems
 
 bench-profile: deps all bench-systems
 	$(PYTHON) bench/profile.py --build $(BUILD)
+
+bench-containment: deps all $(BWPACK) $(guest-out)/contain.bin
+	$(PYTHON) bench/containment.py --build $(BUILD)

@@ -43,8 +43,10 @@ void vuart_reset_regs(struct vuart *u);
 bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val);
 /* Feeds a character typed on the console; false when the FIFO is full. */
 bool vuart_input(struct vm *vm, char c);
-/* Writes out any partial line (VM stopping). */
-void vuart_flush(struct vm *vm);
+/* Writes out any partial line and the count of lines the rate limit dropped
+ * (at most once a second, or now if the VM is @stopping): the VM stops or
+ * resets. */
+void vuart_flush(struct vm *vm, bool stopping);
 /* Copies at most @max bytes of the output history from sequence number
  * *@seq (moved up to the oldest byte kept if older) into @buf; returns the
  * count and advances *@seq past them. @oldest gets the oldest kept. */

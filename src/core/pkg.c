@@ -214,6 +214,60 @@ int pkg_decode(const void *pkg, uint64_t avail, unsigned host_cpus, struct pkg_d
 	return 0;
 }
 
+int pkg_vm_layout(const struct pkg_desc *d, unsigned vm, const uint8_t *head, size_t head_len,
+		  struct pkg_layout *out, char *why, size_t why_size)
+{
+	const struct bwpkg_vm *c = &d->vms[vm];
+	struct pkg_images im = { d->blobs[c->kernel_blob].size, 0, c->initrd_blob != BWPKG_NO_BLOB,
+				 c->dtb_blob != BWPKG_NO_BLOB };
+
+	if (im.has_initrd)
+		im.initrd_size = d->blobs[c->initrd_blob].size;
+	return pkg_layout(c, &im, head, head_len, out, why, why_size);
+}
+
+int pkg_layout(const struct bwpkg_vm *c, const struct pkg_images *im, const uint8_t *head,
+	       size_t head_len, struct pkg_layout *out, char *why, size_t why_size)
+{
+	uint64_t ksize = im->kernel_size;
+	uint64_t text_offset = 0x80000, image_size = ksize;
+	uint64_t limit = bwpkg_dtb_addr(c->mem_base, c->mem_size);
+
+	memset(out, 0, sizeof(*out));
+	if (head_len >= 64 && rd32(head + 56) == 0x644d5241u) { /* "ARM\x64" */
+		uint64_t is = rd64(head + 16);
+
+		if (is) {
+			text_offset = rd64(head + 8);
+			image_size = MAX(is, ksize);
+		}
+	}
+	if (c->mem_size < 2 * BWPKG_DTB_MAX + BWPKG_KERNEL_OFFSET) /* checked by pkg_decode */
+		BAD("vm '%s': memory: %lu MiB is too small for its images", c->name,
+		    c->mem_size >> 20);
+	if (im->has_initrd) {
+		uint64_t size = im->initrd_size;
+
+		if (size > limit - c->mem_base - BWPKG_KERNEL_OFFSET) /* checked by pkg_decode */
+			BAD("vm '%s': initrd: %lu KiB does not fit in %lu MiB", c->name, size >> 10,
+			    c->mem_size >> 20);
+		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, size);
+		out->initrd_ipa = limit;
+	}
+	out->kernel_ipa = c->mem_base + BWPKG_KERNEL_OFFSET + text_offset;
+	out->kernel_end = out->kernel_ipa + image_size;
+	if (text_offset > c->mem_size || image_size > c->mem_size ||
+	    out->kernel_end > limit) {
+		memset(out, 0, sizeof(*out));
+		BAD("vm '%s': kernel: %lu KiB at offset %#lx does not fit below its initrd and "
+		    "devicetree in %lu MiB", c->name, image_size >> 10, text_offset,
+		    c->mem_size >> 20);
+	}
+	if (im->has_dtb)
+		out->dtb_ipa = bwpkg_dtb_addr(c->mem_base, c->mem_size);
+	return 0;
+}
+
 bool pkg_blob_range(const struct pkg_desc *d, unsigned blob, uint64_t off, uint64_t len)
 {
 	return blob < d->blob_count && off <= d->blobs[blob].size &&

@@ -110,7 +110,10 @@ void vm_stop(struct vm *vm, const char *reason)
 		vcpu_kick(&vm->vcpus[i], VCPU_REQ_STOP);
 	}
 	sl_unlock(&vm->lock);
-	vuart_flush(vm);
+	vuart_flush(vm, true);
+	if (vm->notices.suppressed) /* its last word: no later notice will carry the count */
+		pr_notice("vm '%s': %u more notices suppressed\n", vm->name, vm->notices.suppressed);
+	vm->notices.suppressed = 0;
 	if (!lifecycle_log_allow(1 + vm->vcpu_count))
 		return;
 	pr_notice("vm '%s': stopped: %s\n", vm->name, reason);
@@ -151,16 +154,20 @@ static bool vm_load(struct vm *vm)
 {
 	const struct bwpkg_vm *c = &vm->cfg;
 	paddr_t kpa, ipa_src = pa_init(0), dpa = pa_init(0);
-	uint64_t ksize, isize = 0, dsize = 0;
+	uint64_t ksize, dsize = 0;
+	struct pkg_images im = { 0, 0, false, false };
 	uint8_t hdr[64];
-	uint64_t text_offset = 0x80000;
+	size_t hdr_len = 0;
+	struct pkg_layout l;
+	char why[160];
 
-	if (!vm_image(vm, VM_IMAGE_KERNEL, &kpa, &ksize) || c->mem_size < 2 * BWPKG_DTB_MAX)
+	if (!vm_image(vm, VM_IMAGE_KERNEL, &kpa, &ksize))
 		return false;
-	bool has_initrd = vm_image(vm, VM_IMAGE_INITRD, &ipa_src, &isize);
-	bool has_dtb = vm_image(vm, VM_IMAGE_DTB, &dpa, &dsize);
-	uint64_t image_size = ksize;
-
+	im.kernel_size = ksize;
+	im.has_initrd = vm_image(vm, VM_IMAGE_INITRD, &ipa_src, &im.initrd_size);
+	im.has_dtb = vm_image(vm, VM_IMAGE_DTB, &dpa, &dsize);
+	if (im.has_dtb && dsize > BWPKG_DTB_MAX)
+		return false; /* checked by pkg_decode() and mgmt_check_create() */
 	if (!hypmap_zero(vm->mem_pa, c->mem_size))
 		return false;
 	/* The kernel's Image header: where it wants to be and how big it gets. */
@@ -171,52 +178,22 @@ static bool vm_load(struct vm *vm)
 			return false;
 		memcpy(hdr, src, sizeof(hdr));
 		hypmap_unmap(1);
-		if (memcmp(hdr + 56, "ARM\x64", 4) == 0) {
-			uint64_t to, is;
-
-			memcpy(&to, hdr + 8, 8);
-			memcpy(&is, hdr + 16, 8);
-			if (is) {
-				text_offset = to;
-				image_size = MAX(is, ksize);
-			}
-		}
+		hdr_len = sizeof(hdr);
 	}
-	uint64_t first = c->mem_base + BWPKG_KERNEL_OFFSET;
-	uint64_t limit = bwpkg_dtb_addr(c->mem_base, c->mem_size); /* >= first */
-
-	if (has_dtb && dsize > BWPKG_DTB_MAX) {
-		vm_notice(vm, "devicetree: %lu KiB, more than the %lu KiB it may have",
-			  dsize >> 10, (uint64_t)(BWPKG_DTB_MAX >> 10));
-		return false;
-	}
-	if (has_initrd) {
-		if (isize > limit - first) {
-			vm_notice(vm, "initrd: %lu KiB does not fit in %lu MiB", isize >> 10,
-				  c->mem_size >> 20);
-			return false;
-		}
-		limit = bwpkg_initrd_addr(c->mem_base, c->mem_size, isize);
-	}
-	vm->kernel_ipa = first + text_offset;
-	if (text_offset > c->mem_size || limit < first || image_size > limit - first ||
-	    text_offset > limit - first - image_size) {
-		vm_notice(vm, "kernel: %lu KiB at offset %#lx does not fit below its initrd and "
-			  "devicetree in %lu MiB", image_size >> 10, text_offset, c->mem_size >> 20);
+	if (pkg_layout(c, &im, hdr, hdr_len, &l, why, sizeof(why))) {
+		vm_notice(vm, "%s", why);
 		return false;
 	}
 	paddr_t base = pa_init(pa_addr(vm->mem_pa) - c->mem_base); /* IPA -> PA offset */
 
-	if (!hypmap_copy(pa_add(base, vm->kernel_ipa), kpa, ksize))
+	vm->kernel_ipa = l.kernel_ipa;
+	if (!hypmap_copy(pa_add(base, l.kernel_ipa), kpa, ksize))
 		return false;
-	if (has_initrd && !hypmap_copy(pa_add(base, limit), ipa_src, isize))
+	if (im.has_initrd && !hypmap_copy(pa_add(base, l.initrd_ipa), ipa_src, im.initrd_size))
 		return false;
-	vm->dtb_ipa = 0;
-	if (has_dtb) {
-		vm->dtb_ipa = bwpkg_dtb_addr(c->mem_base, c->mem_size);
-		if (!hypmap_copy(pa_add(base, vm->dtb_ipa), dpa, dsize))
-			return false;
-	}
+	vm->dtb_ipa = l.dtb_ipa;
+	if (im.has_dtb && !hypmap_copy(pa_add(base, l.dtb_ipa), dpa, dsize))
+		return false;
 	return true;
 }
 
@@ -280,8 +257,11 @@ static void vm_reset(struct vm *vm, struct vcpu *caller)
 			vcpu_kick(&vm->vcpus[i], VCPU_REQ_STOP);
 	}
 	sl_unlock(&vm->lock);
-	vuart_flush(vm);
-	vm_notice(vm, caller ? "SYSTEM_RESET, restarting" : "reset by the management API");
+	vuart_flush(vm, false);
+	if (caller)
+		vm_notice(vm, "SYSTEM_RESET, restarting (boot %u)", vm->boots + 1);
+	else
+		vm_notice(vm, "reset by the management API (boot %u)", vm->boots + 1);
 	if (!vm_wait_parked(vm, caller)) {
 		vm_stop(vm, "reset: a vCPU did not stop");
 		return;

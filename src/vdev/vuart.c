@@ -52,6 +52,21 @@ void vuart_reset_regs(struct vuart *u)
 	u->irq_level = false;
 }
 
+/*
+ * Reports the lines dropped since the last report, as a notice about the VM:
+ * at most once a second unless @now_anyway (the VM stops: its last word).
+ */
+static void note_dropped(struct vm *vm, struct vuart *u, uint64_t now, bool now_anyway)
+{
+	if (!u->dropped ||
+	    !(now_anyway || u->note_at == 0 || now - u->note_at >= arch_counter_freq()))
+		return;
+	pr_notice("vm '%s': %lu console lines dropped (rate limit: %u lines a second after a "
+		  "burst of %u)\n", vm->name, u->dropped, VUART_RATE, VUART_BURST);
+	u->dropped = 0;
+	u->note_at = now ? now : 1;
+}
+
 static void emit_line(struct vm *vm, struct vuart *u)
 {
 	uint64_t now = arch_counter(), freq = arch_counter_freq();
@@ -64,11 +79,8 @@ static void emit_line(struct vm *vm, struct vuart *u)
 	u->line[u->line_len] = '\0';
 	/* The count of lost lines goes out with the next line that does, at most
 	 * once a second, so the notes cannot double a flood. */
-	if (u->tokens && u->dropped && (u->note_at == 0 || now - u->note_at >= freq)) {
-		pr_info("[%s] (%lu lines dropped: console rate limit)\n", vm->name, u->dropped);
-		u->dropped = 0;
-		u->note_at = now ? now : 1;
-	}
+	if (u->tokens)
+		note_dropped(vm, u, now, false);
 	if (u->tokens == 0) {
 		u->dropped++;
 	} else {
@@ -210,12 +222,13 @@ size_t vuart_history_read(struct vm *vm, uint64_t *seq, uint8_t *buf, size_t max
 	return n;
 }
 
-void vuart_flush(struct vm *vm)
+void vuart_flush(struct vm *vm, bool stopping)
 {
 	struct vuart *u = &vm->uart;
 
 	sl_lock(&u->lock);
 	if (u->line_len)
 		emit_line(vm, u);
+	note_dropped(vm, u, arch_counter(), stopping);
 	sl_unlock(&u->lock);
 }

@@ -75,7 +75,7 @@ def outcome(p, text):
     elif p["kind"] == "storm":
         resets = len(re.findall(r"SYSTEM_RESET, restarting", text))
         lines = len(re.findall(r"\[attacker\] flood \d+", text))
-        dropped = re.findall(r"\[attacker\] \((\d+) lines dropped", text)
+        dropped = re.findall(r"vm 'attacker': (\d+) console lines dropped", text)
         got = (f"{resets} resets, {lines} lines shown, "
                f"{sum(map(int, dropped))} dropped")
     elif p["kind"] == "reset":

@@ -43,6 +43,25 @@ pkg | mgmt)
 		BULWARK_SEED_DIR="$out" build/host/test_$target >/dev/null 2>&1 || true
 	fi
 	;;
+pack)
+	# Every system the unit test packs (it reads the sample descriptions
+	# compiled into build/host/data).
+	for dts in test/unit/data/sys-*.dts; do
+		dtb=$data/$(basename "$dts" .dts).dtb
+		if [ ! -f "$dtb" ] || [ "$dts" -nt "$dtb" ]; then
+			dtc -q -I dts -O dtb -o "$dtb" "$dts"
+		fi
+	done
+	if [ -x build/host/test_pack ]; then
+		BULWARK_SEED_DIR="$out" build/host/test_pack >/dev/null 2>&1 || true
+	fi
+	;;
+dabt)
+	# Every syndrome the unit test decodes.
+	if [ -x build/host/test_dabt ]; then
+		BULWARK_SEED_DIR="$out" build/host/test_dabt >/dev/null 2>&1 || true
+	fi
+	;;
 vgic | vuart | psci | mitig)
 	;; # operation sequences: libFuzzer starts from an empty corpus
 *)

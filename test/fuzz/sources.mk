@@ -15,3 +15,11 @@ fuzz-targets += mitig
 fuzz-mitig-srcs := src/core/mitig.c src/lib/fmt.c
 fuzz-targets += mgmt
 fuzz-mgmt-srcs := src/core/mgmt_check.c
+fuzz-targets += dabt
+fuzz-dabt-srcs :=
+$(BUILD)/fuzz/fuzz_dabt: src/arch/aarch64/dabt.h
+fuzz-targets += pack
+fuzz-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c \
+	src/lib/fmt.c
+fuzz-pack-libs := -lfdt
+$(BUILD)/fuzz/fuzz_pack: test/fuzz/fuzz_pack.h tools/bwpack/pack.h tools/bwpack/sysdesc.h

@@ -14,8 +14,9 @@ dicts: name, and optionally smp, mem, append, cpu, expect (regexes that must
 all appear, in order), anywhere (regexes that must appear, in any order), forbid (regexes that must not appear), timeout (s),
 extra (more QEMU arguments), image (the image to boot), input (a list of
 (regex, text): the text is typed on the console once the regex has appeared)
-and check (a function of the whole console text, run once the rest passed,
-returning None or what is wrong).
+and checks (functions given the whole console once QEMU is done, each
+returning None or what is wrong: for what a regex cannot say); `check`, one
+such function, is accepted too.
 """
 import argparse
 import concurrent.futures
@@ -184,16 +185,19 @@ def run_scenario(build, s, logdir):
                 missing = a
                 break
     bad = [f.pattern for f in forbid if f.search(text)]
-    ok = missing is None and not bad
-    problem = s["check"](text) if ok and s.get("check") else None
-    ok = ok and not problem
+    # Checks a regex cannot express (counts, orders of many lines): each is
+    # given the console and returns None, or what is wrong.
+    checks = list(s.get("checks", [])) + ([s["check"]] if s.get("check") else [])
+    wrong = [w for w in (check(text) for check in checks) if w] \
+        if missing is None and not bad else []
+    ok = missing is None and not bad and not wrong
     log = os.path.join(logdir, s["group"] + "-" + s["name"] + ".log")
     with open(log, "w") as f:
         f.write("$ " + " ".join(cmd) + "\n" + text)
     detail = ""
     if not ok:
-        detail = f"(missing /{missing}/)" if missing else \
-            f"(forbidden {bad})" if bad else f"({problem})"
+        detail = (f"(missing /{missing}/)" if missing else f"(forbidden {bad})" if bad else
+                  f"(check: {'; '.join(wrong)})")
         if why:
             detail += f" [{why}]"
         detail += f" log: {log}"

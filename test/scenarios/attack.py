@@ -22,7 +22,8 @@ mismatch, unexpected interrupt or exception, the victim being stopped, and
 docs/security.md explains each probe; test/attack/table.py prints the table
 of probes and outcomes from the logs in build/test-logs/.
 """
-
+import os
+import runpy
 
 
 def not_attacker(regex):
@@ -62,7 +63,7 @@ def unmapped(kind, addr):
 
 
 def probe(name, family, layout="std", stop=None, kind=None, expect=(), anywhere=(), forbid=(),
-          timeout=30, bug=None, keyboard=False):
+          timeout=30, bug=None, keyboard=False, checks=()):
     """One probe. `stop`: the regex of the attacker's expected stop reason;
     without it the attacker's own verdict decides. `expect`: more regexes
     that must appear between the probe's start and its outcome. `bug`: a
@@ -71,10 +72,12 @@ def probe(name, family, layout="std", stop=None, kind=None, expect=(), anywhere=
     return dict(name=name, family=family, layout=layout, stop=stop,
                 kind=kind or ("stop" if stop else "pass"), expect=list(expect),
                 anywhere=list(anywhere), forbid=list(forbid), timeout=timeout, bug=bug,
-                keyboard=keyboard)
+                keyboard=keyboard, checks=list(checks))
 
 
 NOTICE = r"notice: vm 'attacker': "
+CHECKS = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runner",
+                                     "checks.py"))
 TACR_TSW = ("handle_sysreg() (src/arch/aarch64/vcpu.c) injects an undefined instruction for "
             "what HCR_EL2.TACR (ACTLR_EL1) and TSW (DC ISW/CSW/CISW) trap, which "
             "docs/architecture.md (Traps) says is ignored")
@@ -200,7 +203,7 @@ PROBES = [
     probe("flood-console", "flood",
           # The victim's lines go on during the flood, and the flood is cut.
           expect=[VICTIM_OK, r"\[attacker\] flood \d+\r?\n", VICTIM_OK,
-                  r"\[attacker\] \(\d+ lines dropped: console rate limit\)\r?\n"]),
+                  NOTICE + r"\d+ console lines dropped \(rate limit"]),
     probe("flood-mmio", "flood"),
     # The attacker gets the keyboard (Ctrl-\ n) before it starts.
     probe("flood-console-partial", "flood", keyboard=True,
@@ -220,13 +223,16 @@ PROBES = [
           forbid=[r"\x1b", r"\x07", r"(?m)^notice: vm 'victim'", r"(?m)^\*\*\* Bulwark"]),
     # A reset loop, 100 lines a boot: after 20 boots the burst is spent and
     # lines must be dropped.
+    # Every restart is shown with its boot number, or counted in the next
+    # "more notices suppressed" line.
     probe("flood-reset", "flood", kind="storm", timeout=8,
-          anywhere=[r"\[attacker\] \(\d+ lines dropped: console rate limit\)" + why(RESET_BUCKET),
+          anywhere=[NOTICE + r"\d+ console lines dropped \(rate limit" + why(RESET_BUCKET),
                     at_least(25, r"notice: vm 'attacker': SYSTEM_RESET, restarting")],
-          bug=RESET_BUCKET),
+          bug=RESET_BUCKET, checks=[CHECKS["restarts_accounted"]("attacker", min_boots=25)]),
+    # 2000 aborts at once: 8 notices, then the count of the other 1992.
     probe("flood-notices", "flood",
-          anywhere=[NO_SYNDROME, r"notice: vm 'attacker': \d+ more notices suppressed"],
-          forbid=[TEN_NOTICES]),
+          anywhere=[NO_SYNDROME, r"notice: vm 'attacker': 1992 more notices suppressed"],
+          forbid=[TEN_NOTICES], checks=[CHECKS["notices_rate_limited"]("attacker")]),
 ]
 
 
@@ -256,7 +262,7 @@ def scenario(p):
     expect += [VICTIM_OK] * after
     s = dict(name=f"attack-{name}", image=f"build/systems/attack-{name}.bin", smp=lay["smp"],
              mem="1G", expect=expect, anywhere=p["anywhere"], forbid=forbid,
-             timeout=p["timeout"], settle=0.2)
+             timeout=p["timeout"], settle=0.2, checks=p["checks"])
     if p["keyboard"]:
         s["input"] = [(r"\[victim\] victim: hash OK 1 ", "\x1cn")]
     if p["kind"] == "reset":

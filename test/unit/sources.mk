@@ -19,3 +19,12 @@ unit-tests += mitig
 unit-mitig-srcs := src/core/mitig.c src/lib/fmt.c
 unit-tests += mgmt
 unit-mgmt-srcs := src/core/mgmt_check.c
+# The data-abort decoder is a header (src/arch/aarch64/dabt.h): nothing to link.
+unit-tests += dabt
+unit-dabt-srcs :=
+$(BUILD)/host/test_dabt: src/arch/aarch64/dabt.h
+unit-tests += pack
+unit-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c \
+	src/lib/fmt.c
+unit-pack-libs := -lfdt
+$(BUILD)/host/test_pack: tools/bwpack/pack.h tools/bwpack/sysdesc.h test/fuzz/fuzz_pack.h

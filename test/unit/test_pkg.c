@@ -1327,6 +1327,127 @@ static void test_every_byte_flipped(void **state)
 	free(buf);
 }
 
+/* ---- Placing a VM's images (pkg_vm_layout) --------------------------- */
+
+/* An arm64 Image header with @text_offset and @image_size. */
+static void image_header(uint8_t h[64], uint64_t text_offset, uint64_t image_size)
+{
+	memset(h, 0, 64);
+	memcpy(h + 8, &text_offset, 8);
+	memcpy(h + 16, &image_size, 8);
+	memcpy(h + 56, "ARM\x64", 4);
+}
+
+/* VM "a" (64 MiB at 0x40000000) with a kernel of @ksize bytes, an initrd of
+ * @isize (none if 0) and a devicetree; decoded. */
+static void layout_vm(struct pb *p, uint64_t ksize, uint64_t isize)
+{
+	pb_init(p);
+	pb_vm(p, "a", 0x1, 1);
+	p->blob[p->vm[0].kernel_blob].size = ksize;
+	if (isize)
+		p->vm[0].initrd_blob = pb_blob(p, BWPKG_BLOB_INITRD, 0, isize);
+	p->vm[0].dtb_blob = pb_blob(p, BWPKG_BLOB_DTB, 0, 4096);
+	pb_layout(p);
+	writing_seeds = false;
+	expect_ok(p, 1);
+}
+
+static int layout(const uint8_t *head, size_t len, struct pkg_layout *l)
+{
+	memset(why, 0x5a, sizeof(why));
+	int r = pkg_vm_layout(&desc, 0, head, len, l, why, sizeof(why));
+
+	if (r == 0)
+		why[0] = '\0';
+	return r;
+}
+
+static void test_layout_image_header(void **state)
+{
+	struct pkg_layout l;
+	uint8_t h[64];
+	struct pb p;
+
+	(void)state;
+	layout_vm(&p, 1 * MIB, 0);
+	/* text_offset and image_size of the header. */
+	image_header(h, 0x10000, 3 * MIB);
+	assert_int_equal(layout(h, 64, &l), 0);
+	assert_int_equal(l.kernel_ipa, DEFAULT_MEM_BASE + 2 * MIB + 0x10000);
+	assert_int_equal(l.kernel_end, l.kernel_ipa + 3 * MIB);
+	assert_int_equal(l.initrd_ipa, 0);
+	assert_int_equal(l.dtb_ipa, DEFAULT_MEM_BASE + DEFAULT_MEM_SIZE - 2 * MIB);
+	/* image_size smaller than the file: the file's size counts. */
+	image_header(h, 0, 4096);
+	assert_int_equal(layout(h, 64, &l), 0);
+	assert_int_equal(l.kernel_ipa, DEFAULT_MEM_BASE + 2 * MIB);
+	assert_int_equal(l.kernel_end, l.kernel_ipa + 1 * MIB);
+	/* image_size 0 (kernels before 3.17): text_offset is 0x80000, whatever
+	 * the header says. */
+	image_header(h, 0x200000, 0);
+	assert_int_equal(layout(h, 64, &l), 0);
+	assert_int_equal(l.kernel_ipa, DEFAULT_MEM_BASE + 2 * MIB + 0x80000);
+	assert_int_equal(l.kernel_end, l.kernel_ipa + 1 * MIB);
+	/* No magic, or a blob shorter than a header: the same default. */
+	memset(h, 0, sizeof(h));
+	assert_int_equal(layout(h, 64, &l), 0);
+	assert_int_equal(l.kernel_ipa, DEFAULT_MEM_BASE + 2 * MIB + 0x80000);
+	image_header(h, 0, 3 * MIB);
+	assert_int_equal(layout(h, 63, &l), 0);
+	assert_int_equal(l.kernel_ipa, DEFAULT_MEM_BASE + 2 * MIB + 0x80000);
+}
+
+static void test_layout_initrd(void **state)
+{
+	struct pkg_layout l;
+	uint8_t h[64];
+	struct pb p;
+
+	(void)state;
+	layout_vm(&p, 1 * MIB, 12345);
+	image_header(h, 0, 1 * MIB);
+	assert_int_equal(layout(h, 64, &l), 0);
+	/* Just below the devicetree, 4 KiB aligned down. */
+	assert_int_equal(l.initrd_ipa, (DEFAULT_MEM_BASE + DEFAULT_MEM_SIZE - 2 * MIB - 12345) &
+				       ~0xfffULL);
+	/* The kernel may end exactly where the initrd starts... */
+	uint64_t room = l.initrd_ipa - (DEFAULT_MEM_BASE + 2 * MIB);
+
+	image_header(h, 0, room);
+	assert_int_equal(layout(h, 64, &l), 0);
+	assert_int_equal(l.kernel_end, l.initrd_ipa);
+	/* ...and not a byte further. */
+	image_header(h, 0, room + 1);
+	assert_int_equal(layout(h, 64, &l), -1);
+	assert_string_equal(why, "vm 'a': kernel: 61424 KiB at offset 0x0 does not fit below its "
+			    "initrd and devicetree in 64 MiB");
+	assert_int_equal(l.kernel_ipa, 0);
+}
+
+static void test_layout_kernel_too_large(void **state)
+{
+	struct pkg_layout l;
+	uint8_t h[64];
+	struct pb p;
+
+	(void)state;
+	layout_vm(&p, 1 * MIB, 0);
+	/* Up to the devicetree, exactly. */
+	image_header(h, 0, DEFAULT_MEM_SIZE - 4 * MIB);
+	assert_int_equal(layout(h, 64, &l), 0);
+	assert_int_equal(l.kernel_end, l.dtb_ipa);
+	image_header(h, 4096, DEFAULT_MEM_SIZE - 4 * MIB);
+	assert_int_equal(layout(h, 64, &l), -1);
+	/* A text_offset or image_size that would wrap. */
+	image_header(h, ~0ULL - 4095, 4096);
+	assert_int_equal(layout(h, 64, &l), -1);
+	image_header(h, 0, ~0ULL);
+	assert_int_equal(layout(h, 64, &l), -1);
+	assert_string_equal(why, "vm 'a': kernel: 18014398509481983 KiB at offset 0x0 does not fit "
+			    "below its initrd and devicetree in 64 MiB");
+}
+
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 
 int main(void)
@@ -1378,6 +1499,9 @@ int main(void)
 		T(test_device_range_given_twice),
 		T(test_device_irq_given_twice),
 		T(test_every_byte_flipped),
+		T(test_layout_image_header),
+		T(test_layout_initrd),
+		T(test_layout_kernel_too_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -970,6 +970,14 @@ static void test_image_placement(void **state)
 	assert_int_equal(sysdesc_check_images(vm, h, 64, 0x1000, 0x1000, &l, err, sizeof(err)), 0);
 	assert_int_equal(l.kernel_addr, 0x40280000);
 	assert_int_equal(l.kernel_end, 0x40281000);
+	/* ...and the text_offset is 0x80000, whatever the header says (the boot
+	 * protocol for kernels before 3.17; the hypervisor loads them there). */
+	make_header(h, 0, 0, 0);
+	assert_int_equal(sysdesc_check_images(vm, h, 64, 0x1000, 0x1000, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.kernel_addr, 0x40280000);
+	make_header(h, 0x200000, 0, 0);
+	assert_int_equal(sysdesc_check_images(vm, h, 64, 0x1000, 0x1000, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.kernel_addr, 0x40280000);
 	free(vm);
 
 	/* No initrd: the initrd fields stay 0 whatever size is passed. */
@@ -1007,10 +1015,10 @@ static void test_image_errors(void **state)
 			   "(28 MiB: memory-size less 2 MiB below the kernel and 2 MiB for the "
 			   "devicetree)");
 	make_header(h, 0, 0, 0);
-	expect_image_error(vm, h, 64, 28 * MIB + 1, 4096,
-			   "vm 'linux0': kernel: image (28.1 MiB) is larger than the VM's memory "
-			   "allows (28 MiB: memory-size less 2 MiB below the kernel and 2 MiB for the "
-			   "devicetree)");
+	expect_image_error(vm, h, 64, 27 * MIB + 512 * 1024 + 1, 4096,
+			   "vm 'linux0': kernel: image (27.6 MiB at text_offset 0x80000) is larger "
+			   "than the VM's memory allows (27.5 MiB: memory-size less 2 MiB + "
+			   "text_offset below the kernel and 2 MiB for the devicetree)");
 	make_header(h, 0x80000, 28 * MIB, 0);
 	expect_image_error(vm, h, 64, 4096, 4096,
 			   "vm 'linux0': kernel: image (28 MiB at text_offset 0x80000) is larger than "
@@ -1036,7 +1044,7 @@ static void test_image_errors(void **state)
 
 	/* The smallest RAM has no room at all. */
 	vm = image_vm(2 * MIB, false);
-	make_header(h, 0, 0, 0);
+	make_header(h, 0, 64, 0);
 	expect_image_error(vm, h, 64, 64, 0,
 			   "vm 'linux0': kernel: image (64 bytes) is larger than the VM's memory "
 			   "allows (0 bytes: memory-size less 2 MiB below the kernel and 2 MiB for the "

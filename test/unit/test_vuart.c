@@ -355,12 +355,12 @@ static void test_long_lines(void **state)
 static void test_flush(void **state)
 {
 	(void)state;
-	vuart_flush(&vm);
+	vuart_flush(&vm, false);
 	assert_int_equal(fake_console_len, 0); /* nothing pending: nothing written */
 	say("partial");
-	vuart_flush(&vm);
+	vuart_flush(&vm, false);
 	assert_string_equal(fake_console_buf, "[guest] partial\r\n");
-	vuart_flush(&vm);
+	vuart_flush(&vm, true);
 	assert_string_equal(fake_console_buf, "[guest] partial\r\n");
 }
 
@@ -381,12 +381,38 @@ static void test_burst_then_drop(void **state)
 	fake_counter_now += HZ / RATE;
 	say("back\n");
 	assert_string_equal(fake_console_buf,
-			    "[guest] (2 lines dropped: console rate limit)\r\n[guest] back\r\n");
+			    "notice: vm 'guest': 2 console lines dropped (rate limit: 200 lines a "
+			    "second after a burst of 2000)\r\n[guest] back\r\n");
 	assert_int_equal(vm.uart.dropped, 0);
 	fake_console_clear();
 	say("lost again\n");
 	assert_int_equal(fake_console_len, 0);
 	assert_int_equal(vm.uart.dropped, 1);
+}
+
+/* A flood that ends: its last count of lost lines goes out when the VM
+ * resets (at most once a second) or stops (at once), not only with a line. */
+static void test_dropped_reported_at_reset_and_stop(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < BURST + 3; i++)
+		say("x\n");
+	fake_console_clear();
+	vuart_flush(&vm, false); /* a reset: the first note may go out */
+	assert_string_equal(fake_console_buf, "notice: vm 'guest': 3 console lines dropped (rate "
+			    "limit: 200 lines a second after a burst of 2000)\r\n");
+	fake_console_clear();
+	say("lost\n");
+	vuart_flush(&vm, false); /* within the same second: held back */
+	assert_int_equal(fake_console_len, 0);
+	assert_int_equal(vm.uart.dropped, 1);
+	vuart_flush(&vm, true); /* stopping: its last word */
+	assert_string_equal(fake_console_buf, "notice: vm 'guest': 1 console lines dropped (rate "
+			    "limit: 200 lines a second after a burst of 2000)\r\n");
+	assert_int_equal(vm.uart.dropped, 0);
+	fake_console_clear();
+	vuart_flush(&vm, true); /* nothing lost: nothing said */
+	assert_int_equal(fake_console_len, 0);
 }
 
 static unsigned count(const char *needle)
@@ -412,8 +438,8 @@ static void test_steady_rate(void **state)
 	}
 	assert_int_equal(count("[guest] y\r\n"), 10 * RATE);
 	/* The notes of lost lines come on top, at most one a second. */
-	assert_true(count("lines dropped: console rate limit)\r\n") <= 10);
-	assert_int_equal(count("[guest] y\r\n") + count("lines dropped: console rate limit)\r\n"),
+	assert_true(count("console lines dropped (rate limit") <= 10);
+	assert_int_equal(count("[guest] y\r\n") + count("console lines dropped (rate limit"),
 			 fake_console_lines());
 	assert_int_equal(vm.uart.tokens, 0);
 	assert_true(vm.uart.dropped < 1000); /* at most a second's worth not yet reported */
@@ -435,9 +461,11 @@ static void test_flush_counts_against_limit(void **state)
 		say("x\n");
 	fake_console_clear();
 	say("partial");
-	vuart_flush(&vm);
-	assert_int_equal(fake_console_len, 0);
-	assert_int_equal(vm.uart.dropped, 1);
+	vuart_flush(&vm, false);
+	/* Not shown: counted, and the count reported (the first note of the run). */
+	assert_string_equal(fake_console_buf, "notice: vm 'guest': 1 console lines dropped (rate "
+			    "limit: 200 lines a second after a burst of 2000)\r\n");
+	assert_int_equal(vm.uart.dropped, 0);
 }
 
 static void test_zero_frequency(void **state)
@@ -487,6 +515,7 @@ int main(void)
 		T(test_long_lines),
 		T(test_flush),
 		T(test_burst_then_drop),
+		T(test_dropped_reported_at_reset_and_stop),
 		T(test_steady_rate),
 		T(test_flush_counts_against_limit),
 		T(test_zero_frequency),

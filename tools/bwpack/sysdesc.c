@@ -762,6 +762,13 @@ int sysdesc_check_images(const struct sysdesc_vm *vm, const void *kernel_head, s
 	if (img.flags & 1)
 		return fail(&c, "kernel: big-endian image (Image header flags bit 0); guests run "
 			    "little-endian");
+	/*
+	 * Kernels before Linux 3.17 leave image_size 0, and their text_offset
+	 * may be wrong: the boot protocol then says 0x80000, and the hypervisor
+	 * loads them there (pkg_vm_layout()).
+	 */
+	if (img.image_size == 0)
+		img.text_offset = SYSDESC_LEGACY_TEXT_OFFSET;
 	need = MAX(kernel_size, img.image_size);
 	if (img.text_offset > avail || need > avail - img.text_offset) {
 		if (img.text_offset == 0)

@@ -58,6 +58,8 @@
 #define SYSDESC_IMAGE_HEADER_SIZE 64u
 #define SYSDESC_IMAGE_MAGIC_OFFSET 56u
 #define SYSDESC_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" read as little-endian */
+/* Where an Image whose header says image_size 0 goes, whatever its text_offset. */
+#define SYSDESC_LEGACY_TEXT_OFFSET 0x80000u
 
 /**
  * struct sysdesc_host - What bwpack knows about the host it packs for.
@@ -203,7 +205,9 @@ int sysdesc_parse_image(struct sysdesc_image *img, const void *head, size_t len)
  *
  * The kernel must be a little-endian arm64 Image; it is placed at
  * mem_base + 2 MiB + text_offset and occupies the larger of its file size and
- * its header's image_size. The initrd, if any, goes just below the 2 MiB
+ * its header's image_size. An image_size of 0 (kernels before Linux 3.17)
+ * means text_offset 0x80000, whatever the header says, as the boot protocol
+ * and the hypervisor (`pkg_vm_layout()`) have it. The initrd, if any, goes just below the 2 MiB
  * devicetree area at the end of RAM (`bwpkg_initrd_addr()`), and must not
  * reach down into the kernel. An initrd must not be empty.
  *

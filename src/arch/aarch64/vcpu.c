@@ -27,6 +27,7 @@
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
+#include "dabt.h"
 #include "mm_regs.h"
 #include "psci.h"
 
@@ -206,65 +207,60 @@ static uint64_t *reg(struct vcpu *v, unsigned rt, uint64_t *zero)
 	return rt == 31 ? zero : &v->arch.x[rt];
 }
 
+_Static_assert(DABT_VGIC_BASE == VGIC_DIST_BASE &&
+	       DABT_VGIC_END == VGIC_REDIST_BASE + VCPU_MAX * VGIC_REDIST_FRAME &&
+	       DABT_VUART_BASE == VUART_BASE && DABT_VUART_END == VUART_BASE + VUART_SIZE &&
+	       DABT_MGMT_BASE == BWM_REGS_IPA && DABT_MGMT_END == BWM_REGS_IPA + BWM_REGS_SIZE,
+	       "the decoder's device windows are the devices'");
+
+/* A stage-2 data abort that is not an emulated access: the guest gets an
+ * abort, or the VM is stopped with what it touched. */
+static int refuse_dabt(struct vcpu *v, enum dabt_kind kind, uint64_t ipa, uint64_t esr)
+{
+	char why[96];
+
+	switch (kind) {
+	case DABT_NO_SYNDROME:
+		vm_notice(v->vm, "MMIO at %#lx without syndrome: abort injected", ipa);
+		inject_dabt(v, MRS("far_el2"));
+		return EXIT_CONTINUE;
+	case DABT_S1PTW:
+		vm_stop(v->vm, "stage-1 page-table walk outside the VM's memory");
+		return VCPU_EXIT_STOP;
+	case DABT_UNMAPPED:
+		fmt_snprintf(why, sizeof(why), "%s of unmapped guest-physical address %#lx (PC %#lx)",
+			     esr & DABT_ESR_WNR ? "write" : "read", ipa, v->arch.pc);
+		break;
+	default:
+		fmt_snprintf(why, sizeof(why), "data abort at guest-physical address %#lx (ESR %#lx, "
+			     "PC %#lx)", ipa, esr, v->arch.pc);
+		break;
+	}
+	vm_stop(v->vm, why);
+	return VCPU_EXIT_STOP;
+}
+
 /* A data abort on stage 2: emulated MMIO, or the VM touched what is not its own. */
 static int handle_dabt(struct vcpu *v, uint64_t esr)
 {
-	struct vm *vm = v->vm;
-	uint64_t far = MRS("far_el2");
-	uint64_t ipa = (MRS("hpfar_el2") >> 4) << 12 | (far & 0xfff);
-	bool isv = (esr >> 24) & 1;
-	unsigned size = 1u << ((esr >> 22) & 3);
-	bool sse = (esr >> 21) & 1, sf = (esr >> 15) & 1, write = (esr >> 6) & 1;
-	unsigned rt = (esr >> 16) & 0x1f;
+	struct dabt_access a = dabt_decode(esr, MRS("far_el2"), MRS("hpfar_el2"));
 	uint64_t val = 0, zero;
 	bool done;
 
 	v->stats.mmio++;
-	if ((esr >> 7) & 1) { /* S1PTW: its page tables are outside its memory */
-		vm_stop(vm, "stage-1 page-table walk outside the VM's memory");
-		return VCPU_EXIT_STOP;
-	}
-	bool device = (ipa >= VGIC_DIST_BASE && ipa < VGIC_REDIST_BASE + VCPU_MAX * VGIC_REDIST_FRAME) ||
-		      (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE) ||
-		      (ipa >= BWM_REGS_IPA && ipa < BWM_REGS_IPA + BWM_REGS_SIZE);
-
-	if (!device) {
-		char why[96];
-
-		fmt_snprintf(why, sizeof(why), "%s of unmapped guest-physical address %#lx (PC %#lx)",
-			     write ? "write" : "read", ipa, v->arch.pc);
-		vm_stop(vm, why);
-		return VCPU_EXIT_STOP;
-	}
-	if (!isv) {
-		/* No syndrome (pair, writeback, exclusive...): cannot emulate. */
-		vm_notice(vm, "MMIO at %#lx without syndrome: abort injected", ipa);
-		inject_dabt(v, far);
-		return EXIT_CONTINUE; /* continue */
-	}
-	if (write)
-		val = *reg(v, rt, &zero);
-	if (ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE)
-		done = vuart_mmio(vm, ipa - VUART_BASE, size, write, &val);
-	else if (ipa >= BWM_REGS_IPA && ipa < BWM_REGS_IPA + BWM_REGS_SIZE)
-		done = mgmt_mmio(v, ipa - BWM_REGS_IPA, size, write, &val);
+	if (a.kind != DABT_EMULATE)
+		return refuse_dabt(v, (enum dabt_kind)a.kind, a.ipa, esr);
+	if (a.write)
+		val = *reg(v, a.reg, &zero);
+	if (a.dev == DABT_DEV_VUART)
+		done = vuart_mmio(v->vm, a.ipa - VUART_BASE, a.size, a.write, &val);
+	else if (a.dev == DABT_DEV_MGMT)
+		done = mgmt_mmio(v, a.ipa - BWM_REGS_IPA, a.size, a.write, &val);
 	else
-		done = vgic_mmio(v, ipa, size, write, &val);
-	if (!done && !write)
-		val = 0;
-	if (!write) {
-		if (size < 8)
-			val &= (1ULL << (8 * size)) - 1; /* only the bytes read */
-		if (sse && size < 8) {
-			unsigned bits = 8 * size;
-
-			val = (uint64_t)((int64_t)(val << (64 - bits)) >> (64 - bits));
-		}
-		if (!sf)
-			val &= 0xffffffffULL;
-		*reg(v, rt, &zero) = val;
-	}
-	v->arch.pc += (esr & ESR_IL) ? 4 : 2; /* a 16-bit Thumb instruction: 2 */
+		done = vgic_mmio(v, a.ipa, a.size, a.write, &val);
+	if (!a.write)
+		*reg(v, a.reg, &zero) = dabt_load_value(a, done ? val : 0);
+	v->arch.pc += a.insn32 ? 4 : 2; /* a 16-bit Thumb instruction: 2 */
 	return EXIT_CONTINUE;
 }
 
