@@ -6,7 +6,8 @@
  * The package is decoded from an exact-size heap copy, so ASan sees any read
  * past it. A rejection must say why; an accepted package is re-checked here
  * against the rules of include/bulwark/package.h, written a second time, and
- * anything that breaks one aborts. Seeds: test/unit/test_pkg.c writes every
+ * anything that breaks one aborts; then each VM's images are placed
+ * (pkg_vm_layout()) and the placement checked. Seeds: test/unit/test_pkg.c writes every
  * package it decodes when BULWARK_SEED_DIR is set.
  */
 #include <stdint.h>
@@ -143,6 +144,50 @@ static void recheck(const struct pkg_desc *d, const uint8_t *pkg, size_t len, un
 	}
 }
 
+/*
+ * Where the hypervisor loads each VM's images (pkg_vm_layout(), what
+ * vm_load() follows): from the kernel blob's first bytes in the package.
+ * When it places them, everything lies inside the VM's RAM, the kernel at
+ * or above 2 MiB, ending at or below the initrd (if any), which ends at or
+ * below the devicetree area; its text_offset is the header's only with the
+ * magic and a non-zero image_size.
+ */
+static void check_layout(const struct pkg_desc *d, const uint8_t *pkg)
+{
+	for (unsigned i = 0; i < d->vm_count; i++) {
+		const struct bwpkg_vm *vm = &d->vms[i];
+		const struct bwpkg_blob *k = &d->blobs[vm->kernel_blob];
+		size_t head = k->size < 64 ? (size_t)k->size : 64;
+		uint64_t end = vm->mem_base + vm->mem_size, dtb = end - BWPKG_DTB_MAX;
+		struct pkg_layout l;
+		char why[160];
+
+		if (pkg_vm_layout(d, i, pkg + k->offset, head, &l, why, sizeof(why))) {
+			if (why[0] == '\0' || l.kernel_ipa || l.initrd_ipa || l.dtb_ipa)
+				broken("layout refused without a message, or half-filled", i);
+			continue;
+		}
+		uint64_t limit = vm->initrd_blob == BWPKG_NO_BLOB ? dtb : l.initrd_ipa;
+
+		if (l.kernel_ipa < vm->mem_base + BWPKG_KERNEL_OFFSET || l.kernel_end < l.kernel_ipa ||
+		    l.kernel_end > limit || l.kernel_end - l.kernel_ipa < k->size)
+			broken("kernel placed outside its room", i);
+		if (vm->initrd_blob != BWPKG_NO_BLOB &&
+		    (l.initrd_ipa % 4096 || l.initrd_ipa + d->blobs[vm->initrd_blob].size > dtb))
+			broken("initrd placed outside its room", i);
+		if (l.dtb_ipa != (vm->dtb_blob == BWPKG_NO_BLOB ? 0 : dtb))
+			broken("devicetree placed elsewhere", i);
+		uint64_t to, is;
+
+		memcpy(&to, pkg + k->offset + 8 * (head == 64), 8);
+		memcpy(&is, pkg + k->offset + 16 * (head == 64), 8);
+		bool header = head == 64 && memcmp(pkg + k->offset + 56, "ARM\x64", 4) == 0 && is;
+
+		if (l.kernel_ipa != vm->mem_base + BWPKG_KERNEL_OFFSET + (header ? to : 0x80000))
+			broken("kernel not at its text_offset", i);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pkg_desc desc;
@@ -160,6 +205,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(why, 0x5a, sizeof(why));
 	if (pkg_decode(pkg, len, cpus, &desc, why, sizeof(why)) == 0) {
 		recheck(&desc, pkg, len, cpus);
+		check_layout(&desc, pkg);
 	} else if (!memchr(why, '\0', sizeof(why)) || why[0] == '\0') {
 		fprintf(stderr, "fuzz_pkg: rejection without a message\n");
 		abort();
