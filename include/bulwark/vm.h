@@ -56,6 +56,7 @@ struct vcpu {
 	struct {
 		uint64_t exits, hvc, sysreg, mmio, irq, aborts;
 		uint64_t kicks, vtimer, maint, flushes;
+		uint64_t vtimer_fast;  /* timer interrupts the exit vector delivered (guest.S) */
 	} stats;
 };
 
@@ -109,9 +110,10 @@ int vcpu_power_on_locked(struct vcpu *v, uint64_t pc, uint64_t arg);
  * second per VM, so that no guest can flood the console. */
 void vm_notice(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Handles the physical interrupts pending on this CPU; @v is its vCPU, if
- * one is loaded. */
-void vm_handle_irqs(struct vcpu *v);
+/* Handles the physical interrupts pending on this CPU, beginning with
+ * @acked if the caller has acknowledged one already (else
+ * GIC_INTID_SPURIOUS); @v is its vCPU, if one is loaded. */
+void vm_handle_irqs(struct vcpu *v, uint32_t acked);
 
 /* Console input: a character typed on the hypervisor console. */
 void vconsole_input(char c);

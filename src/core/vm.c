@@ -105,9 +105,11 @@ void vm_stop(struct vm *vm, const char *reason)
 		const struct vcpu *v = &vm->vcpus[i];
 
 		pr_info("vm '%s': vcpu%u: %lu exits (%lu HVC/SMC, %lu sysreg, %lu MMIO, %lu IRQ: "
-			"%lu kicks, %lu timer, %lu maintenance; %lu flushes)\n",
+			"%lu kicks, %lu timer, %lu maintenance; %lu flushes); %lu timer interrupts "
+			"delivered in the exit vector\n",
 			vm->name, i, v->stats.exits, v->stats.hvc, v->stats.sysreg, v->stats.mmio,
-			v->stats.irq, v->stats.kicks, v->stats.vtimer, v->stats.maint, v->stats.flushes);
+			v->stats.irq, v->stats.kicks, v->stats.vtimer, v->stats.maint, v->stats.flushes,
+			v->stats.vtimer_fast);
 	}
 }
 
@@ -373,11 +375,11 @@ void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 		vm_start(&vms[i]);
 }
 
-void vm_handle_irqs(struct vcpu *v)
+void vm_handle_irqs(struct vcpu *v, uint32_t acked)
 {
-	for (;;) {
-		uint32_t intid = gic_ack();
+	uint32_t intid = acked < GIC_INTID_SPURIOUS - 3 ? acked : gic_ack();
 
+	for (;; intid = gic_ack()) {
 		if (intid >= GIC_INTID_SPURIOUS - 3)
 			return;
 		gic_eoi(intid);
@@ -411,7 +413,7 @@ void vm_handle_irqs(struct vcpu *v)
 static void idle_wait(struct vcpu *v)
 {
 	arch_cpu_idle();
-	vm_handle_irqs(v);
+	vm_handle_irqs(v, GIC_INTID_SPURIOUS);
 }
 
 void vcpu_run_loop(void)

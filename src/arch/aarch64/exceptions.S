@@ -39,6 +39,15 @@
 	b	guest_exit
 .endm
 
+/* IRQ from a guest: the virtual timer's fast path, else a full exit (see
+ * guest_irq in guest.S). The guest's x2, x3 go to [sp], x0, x1 to [sp + 16]. */
+.macro guest_irq_vector
+	.balign	0x80
+	stp	x2, x3, [sp, #-32]!
+	stp	x0, x1, [sp, #16]
+	b	guest_irq
+.endm
+
 /*
  * Synchronous exit from an AArch64 guest, with a fast path for the
  * firmware version queries (HVC #0 with x0 = PSCI_VERSION or
@@ -88,12 +97,12 @@ exception_vectors:
 	fatal_vector 7
 	/* Lower EL, AArch64: a guest exit */
 	guest_sync_vector
-	guest_vector 1
+	guest_irq_vector
 	guest_vector 2
 	guest_vector 3
 	/* Lower EL, AArch32 (a guest's 32-bit EL0) */
 	guest_vector 0
-	guest_vector 1
+	guest_irq_vector
 	guest_vector 2
 	guest_vector 3
 

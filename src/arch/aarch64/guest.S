@@ -21,7 +21,9 @@
 #define ENTER_FRAME 112
 #define ENTER_VCPU 96
 
-/* x0 = struct arch_vcpu *. Returns 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
+/* x0 = struct arch_vcpu * (the first member of its struct vcpu). Returns
+ * the kind of exit in bits 7:0 (0 sync, 1 IRQ, 2 FIQ, 3 SError) and, for an
+ * IRQ, the INTID the vector acknowledged in bits 31:8. */
 FUNC(arch_guest_enter)
 	stp	x29, x30, [sp, #-ENTER_FRAME]!
 	stp	x19, x20, [sp, #16]
@@ -61,8 +63,57 @@ FUNC(arch_guest_enter)
 	isb
 ENDFUNC(arch_guest_enter)
 
+/*
+ * IRQ from a guest (the lower-EL IRQ vectors): the virtual timer's fast
+ * path. The vector has pushed the guest's x2, x3 at [sp] and x0, x1 at
+ * [sp + 16]; below them is the frame of arch_guest_enter.
+ *
+ * The interrupt is acknowledged here. When it is the virtual timer's PPI,
+ * the vCPU's `timer_lr` is non-zero (the vGIC says the C path would put it
+ * straight into its list register: enabled, not pending or active there;
+ * see include/bulwark/vgic.h) and that list register (LR 0, the timer's
+ * own) is empty in hardware, the interrupt is delivered as the C path
+ * would: ICH_LR0_EL2 = `timer_lr` (HW = 1, pINTID 27, the guest's priority,
+ * group 1, pending), the physical priority dropped (EOImode 1: the guest's
+ * EOI deactivates it through the HW link), `timer_fast` set so that the next
+ * `vgic_sync()` takes it into the vGIC's state, and back to the guest. No C
+ * runs, so the APIA key stays the guest's and nothing is signed.
+ * Anything else takes the full exit with the acknowledged INTID.
+ *
+ * x0 = IAR, x1 = struct vcpu *, x2 = the list register value, x3 scratch.
+ */
+	.global	guest_irq
+guest_irq:
+	mrs	x0, s3_0_c12_c12_0		/* ICC_IAR1_EL1 */
+	cmp	x0, #VTIMER_INTID
+	b.ne	1f
+	ldr	x1, [sp, #32 + ENTER_VCPU]
+	ldr	x2, [x1, #VCPU_TIMER_LR]
+	cbz	x2, 1f
+	mrs	x3, s3_4_c12_c12_0		/* ICH_LR0_EL2 */
+	tst	x3, #0xc000000000000000		/* its state: must be invalid */
+	b.ne	1f
+	msr	s3_4_c12_c12_0, x2
+	msr	s3_0_c12_c12_1, x0		/* ICC_EOIR1_EL1: priority drop */
+	mov	w3, #1
+	strb	w3, [x1, #VCPU_TIMER_FAST]
+	ldr	x3, [x1, #VCPU_STATS_VTIMER_FAST]
+	add	x3, x3, #1
+	str	x3, [x1, #VCPU_STATS_VTIMER_FAST]
+	ldp	x0, x1, [sp, #16]
+	ldp	x2, x3, [sp], #32
+	eret
+	dsb	nsh
+	isb
+1:	dsb	sy				/* as gic_ack() after reading IAR */
+	mov	x1, #1				/* kind 1 (IRQ) ... */
+	bfi	x1, x0, #8, #24			/* ... with the INTID acknowledged */
+	ldp	x2, x3, [sp], #16		/* guest_exit's frame: x0, x1 at [sp] */
+	b	guest_exit
+
 /* Entered from the lower-EL vectors with the guest's x0/x1 pushed on the
- * stack and x1 = kind. */
+ * stack and x1 = kind (bits 7:0; for an IRQ, bits 31:8 hold the INTID the
+ * vector acknowledged). */
 	.global	guest_exit
 guest_exit:
 	ldr	x0, [sp, #16 + ENTER_VCPU]

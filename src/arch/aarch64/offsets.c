@@ -7,7 +7,13 @@
 #include <bulwark/arch/aarch64/frame.h>
 #include <bulwark/arch/vcpu.h>
 #include <bulwark/cpu.h>
+#include <bulwark/vgic.h>
+#include <bulwark/vm.h>
 #include <stddef.h>
+
+/* guest.S writes the timer's list register by name. */
+_Static_assert(VGIC_TIMER_LR == 0, "guest.S writes ICH_LR0_EL2");
+_Static_assert(sizeof(((struct vgic_cpu *)0)->timer_fast) == 1, "guest.S stores a byte");
 
 #define DEFINE(sym, val) __asm__ volatile("\n->" #sym " %0" : : "i"(val))
 
@@ -21,6 +27,10 @@ void offsets(void)
 	DEFINE(VCPU_X0, offsetof(struct arch_vcpu, x));
 	DEFINE(VCPU_PC, offsetof(struct arch_vcpu, pc));
 	DEFINE(VCPU_APIA, offsetof(struct arch_vcpu, apia));
+	DEFINE(VCPU_TIMER_LR, offsetof(struct vcpu, vgic.timer_lr));
+	DEFINE(VCPU_TIMER_FAST, offsetof(struct vcpu, vgic.timer_fast));
+	DEFINE(VCPU_STATS_VTIMER_FAST, offsetof(struct vcpu, stats.vtimer_fast));
+	DEFINE(VTIMER_INTID, VGIC_INTID_VTIMER);
 	DEFINE(FRAME_SIZE, sizeof(struct exc_frame));
 	DEFINE(FRAME_X0, offsetof(struct exc_frame, x[0]));
 	DEFINE(FRAME_X1, offsetof(struct exc_frame, x[1]));
