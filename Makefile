@@ -80,7 +80,7 @@ $(BUILD)/include/bulwark/version.h: VERSION Makefile configs/$(CONFIG).mk | $(DE
 
 $(BUILD)/include/bulwark/offsets.h: src/arch/aarch64/offsets.c include/bulwark/cpu.h include/bulwark/arch/vcpu.h \
 		include/bulwark/arch/aarch64/frame.h include/bulwark/vm.h include/bulwark/vgic.h \
-		include/bulwark/vuart.h | $(DEPS_STAMP)
+		include/bulwark/vuart.h include/bulwark/fastread.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HYP_CFLAGS) -MF /dev/null -S $< -o $@.s
 	@{ echo '/* Generated from src/arch/aarch64/offsets.c. */'; \

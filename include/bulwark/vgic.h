@@ -96,6 +96,11 @@ void vgic_reset(struct vm *vm);
  * @ipa is not a vGIC register frame of this VM. `*val` is the value read or
  * written. */
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
+/* Puts the vGIC's registers of fixed value (GICD_TYPER, GICD_IIDR,
+ * GICD_PIDR2, and each redistributor's GICR_TYPER, GICR_IIDR, GICR_PIDR2)
+ * in the VM's fast-read table (include/bulwark/fastread.h). Once, when the
+ * VM is created, after vgic_reset(). */
+void vgic_add_fast_reads(struct vm *vm);
 /* Emulates a guest write of ICC_SGI1R_EL1. */
 void vgic_sgi1r(struct vcpu *v, uint64_t val);
 /* Marks @intid pending for the vCPU @v (PPIs/SGIs) or its VM (SPIs). A

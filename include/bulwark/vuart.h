@@ -28,14 +28,21 @@ struct vuart {
 	uint32_t tokens;        /* lines it may print now (token bucket) */
 	uint64_t note_at;       /* when the last "lines dropped" note went out */
 	bool irq_level;         /* the interrupt line as last given to the vGIC */
+	uint64_t *fr_fast[2];   /* UARTFR in the VM's fast-read table (32-, 16-bit reads) */
 };
 
 struct vm;
 
-/* Resets the device (registers, FIFO, line) and its console rate limit. */
+/* Resets the device (registers, FIFO, line) and its console rate limit;
+ * what vuart_add_fast_reads() put in the fast-read table stays there, and
+ * is kept up to date. */
 void vuart_reset(struct vuart *u);
 /* Resets the device but keeps the rate limit (a VM's SYSTEM_RESET). */
 void vuart_reset_regs(struct vuart *u);
+/* Puts UARTFR (kept up to date) and the identification registers, 32-bit
+ * reads, in the VM's fast-read table (include/bulwark/fastread.h). Once,
+ * when the VM is created, after vuart_reset(). */
+void vuart_add_fast_reads(struct vm *vm);
 /* Emulates a register access; false if @off is outside the UART. */
 bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val);
 /* Feeds a character typed on the console; false when the FIFO is full. */

@@ -8,6 +8,7 @@
 #include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/arch/boot.h>
 #include <bulwark/console.h>
+#include <bulwark/fastread.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -24,6 +25,22 @@
 #define VUART_RATE 200
 
 static const uint8_t id_regs[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+/* UARTFR: the transmitter is always idle; the receive FIFO's state. */
+static uint32_t fr_value(const struct vuart *u)
+{
+	return FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == VUART_RX_SIZE ? FR_RXFF : 0);
+}
+
+/* Keeps UARTFR's entries in the fast-read table up to date: after every
+ * change of the receive FIFO (rx_count), under the lock. */
+static void fr_publish(struct vuart *u)
+{
+	uint32_t fr = fr_value(u);
+
+	fastread_set(u->fr_fast[0], fr);
+	fastread_set(u->fr_fast[1], fr);
+}
 
 void vuart_reset(struct vuart *u)
 {
@@ -48,6 +65,21 @@ void vuart_reset_regs(struct vuart *u)
 	u->rx_head = 0;
 	u->rx_count = 0;
 	u->irq_level = false;
+	fr_publish(u);
+}
+
+void vuart_add_fast_reads(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	sl_lock(&u->lock);
+	/* Linux's PL011 driver reads UARTFR 16 bits wide, its early console
+	 * and most others 32. */
+	u->fr_fast[0] = fastread_add(vm->fastreads, VUART_BASE + UARTFR, 4, fr_value(u));
+	u->fr_fast[1] = fastread_add(vm->fastreads, VUART_BASE + UARTFR, 2, fr_value(u));
+	sl_unlock(&u->lock);
+	for (unsigned i = 0; i < ARRAY_SIZE(id_regs); i++)
+		fastread_add(vm->fastreads, VUART_BASE + 0xfe0 + 4 * i, 4, id_regs[i]);
 }
 
 static void emit_line(struct vm *vm, struct vuart *u)
@@ -139,12 +171,12 @@ bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t
 			*val = u->rx[u->rx_head];
 			u->rx_head = (u->rx_head + 1) % VUART_RX_SIZE;
 			u->rx_count--;
+			fr_publish(u);
 		}
 		break;
 	case UARTFR:
 		if (!write)
-			*val = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) |
-			       (u->rx_count == VUART_RX_SIZE ? FR_RXFF : 0);
+			*val = fr_value(u);
 		break;
 	case UARTIBRD: if (write) u->ibrd = v & 0xffff; else *val = u->ibrd; break;
 	case UARTFBRD: if (write) u->fbrd = v & 0x3f; else *val = u->fbrd; break;
@@ -183,6 +215,7 @@ bool vuart_input(struct vm *vm, char c)
 	if (ok) {
 		u->rx[(u->rx_head + u->rx_count) % VUART_RX_SIZE] = (uint8_t)c;
 		u->rx_count++;
+		fr_publish(u);
 	}
 	update_irq(vm, u);
 	sl_unlock(&u->lock);

@@ -20,6 +20,8 @@
  * when some had to wait. When the vector delivers the timer, the same
  * interrupt is also given to the C path (inject, sync, flush) from the
  * state before: both must leave the same list register and timer state.
+ * Every 64 operations and at the end, each register in the VM's fast-read
+ * table reads the same through vgic_mmio() from every vCPU.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include <string.h>
 
 #include <bulwark/arch/fake/vgic.h>
+#include <bulwark/fastread.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 
@@ -257,6 +260,32 @@ static void timer_fires(unsigned c)
 		     (unsigned)(got.lr != slow.lr));
 }
 
+/* The fast-read table answers as vgic_mmio() does, for every vCPU. */
+static void check_fast_reads(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTREAD_SLOTS; i++) {
+		const struct fastread *e = &vm.fastreads[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 3;
+		unsigned size = 1u << (e->key & 3);
+
+		for (unsigned c = 0; c < vm.vcpu_count; c++) {
+			uint64_t v = 0;
+
+			if (!vgic_mmio(&vm.vcpus[c], ipa, size, false, &v) || v != e->val)
+				fail("a fast-read register reads otherwise through vgic_mmio()", c,
+				     (unsigned)ipa);
+		}
+		n++;
+	}
+	if (n != 3 + 4 * vm.vcpu_count)
+		fail("the fast-read table lost registers", 0, n);
+}
+
 static void reset_all(void)
 {
 	vgic_reset(&vm);
@@ -326,7 +355,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vm.vcpus[i].pcpu = (i + (cfg >> 6)) % FAKE_VGIC_BANKS; /* any physical CPU */
 	}
 	vgic_reset(&vm);
+	vgic_add_fast_reads(&vm);
 	check();
+	check_fast_reads();
 
 	for (unsigned steps = 0; in.left && steps < 4096; steps++) {
 		unsigned op = (unsigned)take(&in, 1);
@@ -419,6 +450,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		check();
+		if (steps % 64 == 63)
+			check_fast_reads();
 	}
+	check_fast_reads();
 	return 0;
 }

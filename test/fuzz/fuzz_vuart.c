@@ -11,7 +11,9 @@
  * told matches RIS & IMSC, the token bucket never exceeds a burst, and
  * every console line is "[name] " followed by at most VUART_LINE - 1
  * characters without control characters (ESC excepted for now: vuart.c
- * lets it through, reported as a bug; see test_escape_is_replaced).
+ * lets it through, reported as a bug; see test_escape_is_replaced), and
+ * every register in the VM's fast-read table (UARTFR, the identification
+ * registers) holds what a read through vuart_mmio() returns.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include <bulwark/console.h>
+#include <bulwark/fastread.h>
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
@@ -46,6 +49,31 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "fuzz_vuart: %s\n", what);
 	abort();
+}
+
+/* The fast-read table answers as vuart_mmio() does. */
+static void check_fast_reads(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTREAD_SLOTS; i++) {
+		const struct fastread *e = &vm.fastreads[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 3, v = 0;
+		unsigned size = 1u << (e->key & 3);
+
+		if (!vuart_mmio(&vm, ipa - VUART_BASE, size, false, &v))
+			fail("a fast-read register the UART does not claim");
+		if (size < 8)
+			v &= (1ULL << (8 * size)) - 1;
+		if (v != e->val)
+			fail("a fast-read register holds another value than a read returns");
+		n++;
+	}
+	if (n != 10)
+		fail("the fast-read table lost registers");
 }
 
 /* Checks the console lines written since the last call. */
@@ -97,6 +125,7 @@ static void check(void)
 	if (u->imsc & ~0x7ffu)
 		fail("IMSC holds unimplemented bits");
 	check_console();
+	check_fast_reads();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -113,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_console_clear();
 	level_known = false;
 	vuart_reset(&vm.uart);
+	vuart_add_fast_reads(&vm);
 	check();
 
 	for (unsigned steps = 0; in.left && steps < 8192; steps++) {

@@ -18,6 +18,7 @@
 
 #include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/console.h>
+#include <bulwark/fastread.h>
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
@@ -468,6 +469,67 @@ static void test_escape_is_replaced(void **state)
 	assert_string_equal(fake_console_buf, "[guest] .[2Kforged.]0;title.\r\n");
 }
 
+/* ---- The fast-read table ------------------------------------------------- */
+
+/* Every register the table holds reads the same through vuart_mmio(), at
+ * its size; returns how many there are. */
+static unsigned fast_reads_agree(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTREAD_SLOTS; i++) {
+		const struct fastread *e = &vm.fastreads[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 3, v = 0xa5a5a5a5a5a5a5a5ULL;
+		unsigned size = 1u << (e->key & 3);
+
+		assert_int_equal(fastread_slot(ipa, e->key & 3), i);
+		assert_true(ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE);
+		assert_true(vuart_mmio(&vm, ipa - VUART_BASE, size, false, &v));
+		if (size < 8)
+			v &= (1ULL << (8 * size)) - 1; /* as the trap handler cuts it */
+		assert_int_equal(e->val, v);
+		n++;
+	}
+	return n;
+}
+
+/* UARTFR (32 and 16 bits) and the 8 identification registers; UARTFR
+ * follows the receive FIFO through input, reads, a full FIFO and reset. */
+static void test_fast_reads(void **state)
+{
+	(void)state;
+	vuart_add_fast_reads(&vm);
+	assert_int_equal(fast_reads_agree(), 10);
+	uint64_t *fr = &vm.fastreads[fastread_slot(VUART_BASE + UARTFR, 2)].val;
+
+	assert_int_equal(*fr, FR_TXFE | FR_RXFE);
+	assert_true(vuart_input(&vm, 'a'));
+	assert_int_equal(*fr, FR_TXFE);
+	assert_int_equal(fast_reads_agree(), 10);
+	for (unsigned i = 1; i < 64; i++)
+		assert_true(vuart_input(&vm, 'b'));
+	assert_int_equal(*fr, FR_TXFE | FR_RXFF);
+	assert_int_equal(fast_reads_agree(), 10);
+	assert_false(vuart_input(&vm, 'c'));
+	assert_int_equal(rd(UARTDR), 'a');
+	assert_int_equal(*fr, FR_TXFE);
+	for (unsigned i = 1; i < 64; i++)
+		rd(UARTDR);
+	assert_int_equal(*fr, FR_TXFE | FR_RXFE);
+	assert_true(vuart_input(&vm, 'd'));
+	vuart_reset_regs(&vm.uart);
+	assert_int_equal(*fr, FR_TXFE | FR_RXFE);
+	/* Writes change none of them. */
+	wr(UARTFR, 0);
+	for (unsigned off = 0xfe0; off < 0x1000; off += 4)
+		wr(off, 0xffffffff);
+	say("text\n");
+	assert_int_equal(fast_reads_agree(), 10);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -491,6 +553,7 @@ int main(void)
 		T(test_flush_counts_against_limit),
 		T(test_zero_frequency),
 		T(test_escape_is_replaced),
+		T(test_fast_reads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

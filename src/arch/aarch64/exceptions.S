@@ -53,6 +53,7 @@
  * firmware version queries (HVC #0 with x0 = PSCI_VERSION or
  * SMCCC_VERSION): they have no arguments, change no state and are asked
  * often, so they are answered here without saving the guest's registers.
+ * Data aborts go to the fast-read path (guest_mmio_read in guest.S).
  * Everything else takes the full exit.
  */
 .macro guest_sync_vector
@@ -61,7 +62,7 @@
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #26, #6
 	cmp	x1, #ESR_EC_HVC64
-	b.ne	1f
+	b.ne	2f
 	mrs	x1, esr_el2
 	tst	x1, #0xffff		/* HVC #0 only */
 	b.ne	1f
@@ -77,6 +78,8 @@
 	eret
 	dsb	nsh
 	isb
+2:	cmp	x1, #ESR_EC_DABT_LOW
+	b.eq	guest_mmio_read
 1:	mov	x1, #0
 	b	guest_exit
 .endm

@@ -111,6 +111,89 @@ guest_irq:
 	ldp	x2, x3, [sp], #16		/* guest_exit's frame: x0, x1 at [sp] */
 	b	guest_exit
 
+/*
+ * Data abort from an AArch64 guest (the sync vector, EC 0x24), with the
+ * guest's x0, x1 pushed at [sp]: a read that the VM's fast-read table
+ * answers (include/bulwark/fastread.h) is emulated here, as handle_dabt()
+ * would: the register's value, zero-extended, into Xt (nothing for XZR),
+ * and the guest resumes after the load, 4 bytes on. (This vector also
+ * takes EL0's exceptions when EL0 is AArch32 under an AArch64 EL1: there,
+ * registers R0-R14 are X0-X14 too, and a 16-bit T32 load, IL = 0, takes
+ * the full exit.) No C runs and the APIA key stays
+ * the guest's. Anything else (ESR_DABT_FAST_MASK/WANT: no syndrome, a
+ * write, a sign-extending load, a fault that is not a stage-2 translation
+ * fault...; an address and size not in the table) takes the full exit.
+ *
+ * x0 scratch, then the slot, then the value; x1 ESR; x2 IPA, then scratch;
+ * x3 key. The guest's x2, x3 go to [sp], below its x0, x1, once the
+ * syndrome says it is a candidate.
+ */
+	.global	guest_mmio_read
+guest_mmio_read:
+	mrs	x1, esr_el2
+	tbnz	x1, #6, 8f			/* WnR: a write, first, as early as can be */
+	tbz	x1, #ESR_ISV_BIT, 8f
+	tbz	x1, #ESR_IL_BIT, 8f		/* a 16-bit T32 load (AArch32 EL0): PC + 2 */
+	mov	x0, #(ESR_DABT_FAST_MASK & 0xffff)
+	movk	x0, #(ESR_DABT_FAST_MASK >> 16), lsl #16
+	and	x0, x1, x0
+	cmp	x0, #ESR_DABT_FAST_WANT
+	b.ne	8f
+	stp	x2, x3, [sp, #-16]!
+	mrs	x2, hpfar_el2
+	mrs	x3, far_el2
+	lsr	x2, x2, #4
+	and	x3, x3, #0xfff
+	orr	x2, x3, x2, lsl #12		/* x2 = IPA */
+	ubfx	x3, x1, #22, #2			/* SAS: log2 of the size */
+	eor	x0, x2, x2, lsr #FASTREAD_HASH_SHIFT
+	lsr	x0, x0, #2
+	add	x0, x0, x3, lsl #FASTREAD_SIZE_SHIFT
+	and	x0, x0, #(FASTREAD_SLOTS - 1)	/* x0 = fastread_slot() */
+	orr	x3, x3, #4
+	orr	x3, x3, x2, lsl #3		/* x3 = fastread_key() */
+	ldr	x2, [sp, #32 + ENTER_VCPU]
+	ldr	x2, [x2, #VCPU_VM]		/* the table is struct vm's first member */
+	add	x2, x2, x0, lsl #4
+	ldp	x2, x0, [x2]			/* x2 = the entry's key, x0 = its value */
+	cmp	x2, x3
+	b.ne	9f
+	ubfx	x3, x1, #16, #5			/* SRT: Xt, 0-30, or 31 for XZR */
+	adr	x2, 1f
+	add	x2, x2, x3, lsl #4
+	br	x2
+	dsb	nsh
+	isb
+	/* Xt = x0, one 16-byte entry per register; x0-x3 are on the stack. */
+	.balign	16
+1:	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.balign	16
+	bti	j
+	.if	\n == 0 || \n == 1
+	str	x0, [sp, #16 + 8 * \n]
+	.elseif	\n == 2 || \n == 3
+	str	x0, [sp, #8 * (\n - 2)]
+	.elseif	\n < 31
+	mov	x\n, x0
+	.endif
+	b	2f
+	.endr
+2:	mrs	x2, elr_el2
+	add	x2, x2, #4			/* past the load (A64: 4 bytes) */
+	msr	elr_el2, x2
+	ldr	x2, [sp, #32 + ENTER_VCPU]
+	ldr	x3, [x2, #VCPU_STATS_MMIO_FAST]
+	add	x3, x3, #1
+	str	x3, [x2, #VCPU_STATS_MMIO_FAST]
+	ldp	x2, x3, [sp], #16
+	ldp	x0, x1, [sp], #16
+	eret
+	dsb	nsh
+	isb
+9:	ldp	x2, x3, [sp], #16
+8:	mov	x1, #0				/* kind 0: synchronous */
+	b	guest_exit
+
 /* Entered from the lower-EL vectors with the guest's x0/x1 pushed on the
  * stack and x1 = kind (bits 7:0; for an IRQ, bits 31:8 hold the INTID the
  * vector acknowledged). */

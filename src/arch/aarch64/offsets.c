@@ -14,6 +14,10 @@
 /* guest.S writes the timer's list register by name. */
 _Static_assert(VGIC_TIMER_LR == 0, "guest.S writes ICH_LR0_EL2");
 _Static_assert(sizeof(((struct vgic_cpu *)0)->timer_fast) == 1, "guest.S stores a byte");
+/* guest.S finds the fast-read table at the VM's address, 16 bytes a slot. */
+_Static_assert(offsetof(struct vm, fastreads) == 0, "guest.S: the table first in struct vm");
+_Static_assert(sizeof(struct fastread) == 16, "guest.S: slot << 4");
+_Static_assert(offsetof(struct fastread, val) == 8, "guest.S: ldp key, val");
 
 #define DEFINE(sym, val) __asm__ volatile("\n->" #sym " %0" : : "i"(val))
 
@@ -31,6 +35,11 @@ void offsets(void)
 	DEFINE(VCPU_TIMER_FAST, offsetof(struct vcpu, vgic.timer_fast));
 	DEFINE(VCPU_STATS_VTIMER_FAST, offsetof(struct vcpu, stats.vtimer_fast));
 	DEFINE(VTIMER_INTID, VGIC_INTID_VTIMER);
+	DEFINE(VCPU_VM, offsetof(struct vcpu, vm));
+	DEFINE(VCPU_STATS_MMIO_FAST, offsetof(struct vcpu, stats.mmio_fast));
+	DEFINE(FASTREAD_SLOTS, FASTREAD_SLOTS);
+	DEFINE(FASTREAD_HASH_SHIFT, FASTREAD_HASH_SHIFT);
+	DEFINE(FASTREAD_SIZE_SHIFT, FASTREAD_SIZE_SHIFT);
 	DEFINE(FRAME_SIZE, sizeof(struct exc_frame));
 	DEFINE(FRAME_X0, offsetof(struct exc_frame, x[0]));
 	DEFINE(FRAME_X1, offsetof(struct exc_frame, x[1]));

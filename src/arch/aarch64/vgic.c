@@ -7,6 +7,7 @@
  */
 #include <bulwark/drivers/gicv3_regs.h>
 #include <bulwark/arch/cpu.h>
+#include <bulwark/fastread.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -389,6 +390,33 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t
 		*val = 0; /* reserved or unimplemented: RAZ/WI */
 	sl_unlock(&vm->vgic.lock);
 	return true;
+}
+
+void vgic_add_fast_reads(struct vm *vm)
+{
+	/* Identification and type registers: fixed for the VM's lifetime. */
+	static const struct { uint32_t off; unsigned size; } dist[] = {
+		{ GICD_TYPER, 4 }, { GICD_IIDR, 4 }, { GICD_PIDR2, 4 },
+	}, redist[] = {
+		{ GICR_TYPER, 8 }, { GICR_TYPER + 4, 4 }, { GICR_IIDR, 4 }, { GICR_PIDR2, 4 },
+	};
+	uint64_t val;
+
+	/* The values are what vgic_mmio() answers, so that both ways agree. */
+	for (unsigned i = 0; i < ARRAY_SIZE(dist); i++) {
+		uint64_t ipa = VGIC_DIST_BASE + dist[i].off;
+
+		vgic_mmio(&vm->vcpus[0], ipa, dist[i].size, false, &val);
+		fastread_add(vm->fastreads, ipa, dist[i].size, val);
+	}
+	for (unsigned c = 0; c < vm->vcpu_count; c++) {
+		for (unsigned i = 0; i < ARRAY_SIZE(redist); i++) {
+			uint64_t ipa = VGIC_REDIST_BASE + c * VGIC_REDIST_FRAME + redist[i].off;
+
+			vgic_mmio(&vm->vcpus[0], ipa, redist[i].size, false, &val);
+			fastread_add(vm->fastreads, ipa, redist[i].size, val);
+		}
+	}
 }
 
 void vgic_sgi1r(struct vcpu *v, uint64_t val)
