@@ -98,7 +98,7 @@ void vgic_reset(struct vm *vm);
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
 /* Puts the vGIC's registers of fixed value (GICD_TYPER, GICD_IIDR,
  * GICD_PIDR2, and each redistributor's GICR_TYPER, GICR_IIDR, GICR_PIDR2)
- * in the VM's fast-read table (include/bulwark/fastread.h). Once, when the
+ * in the VM's fast-read table (include/bulwark/fastmmio.h). Once, when the
  * VM is created, after vgic_reset(). */
 void vgic_add_fast_reads(struct vm *vm);
 /* Emulates a guest write of ICC_SGI1R_EL1. */

@@ -16,7 +16,7 @@
 #define BULWARK_VM_H
 
 #include <bulwark/arch/vcpu.h>
-#include <bulwark/fastread.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/mm.h>
 #include <bulwark/package.h>
 #include <bulwark/spinlock.h>
@@ -58,14 +58,14 @@ struct vcpu {
 		uint64_t exits, hvc, sysreg, mmio, irq, aborts;
 		uint64_t kicks, vtimer, maint, flushes;
 		uint64_t vtimer_fast;  /* timer interrupts the exit vector delivered (guest.S) */
-		uint64_t mmio_fast;    /* MMIO reads it answered from the fast-read table */
+		uint64_t mmio_fast;    /* MMIO accesses it carried out from the fast-MMIO table */
 	} stats;
 };
 
 struct vm {
-	/* Registers the data-abort vector answers (include/bulwark/fastread.h);
+	/* Accesses the data-abort vector carries out (include/bulwark/fastmmio.h);
 	 * first, for the assembly. */
-	struct fastread fastreads[FASTREAD_SLOTS];
+	struct fastmmio fastmmio[FASTMMIO_SLOTS];
 	struct spinlock lock;
 	unsigned id;             /* index in the VM table */
 	uint16_t vmid;

@@ -106,7 +106,7 @@ void vm_stop(struct vm *vm, const char *reason)
 
 		pr_info("vm '%s': vcpu%u: %lu exits (%lu HVC/SMC, %lu sysreg, %lu MMIO, %lu IRQ: "
 			"%lu kicks, %lu timer, %lu maintenance; %lu flushes); in the exit vectors: "
-			"%lu timer interrupts, %lu MMIO reads\n",
+			"%lu timer interrupts, %lu MMIO accesses\n",
 			vm->name, i, v->stats.exits, v->stats.hvc, v->stats.sysreg, v->stats.mmio,
 			v->stats.irq, v->stats.kicks, v->stats.vtimer, v->stats.maint, v->stats.flushes,
 			v->stats.vtimer_fast, v->stats.mmio_fast);
@@ -327,7 +327,7 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 	}
 	vgic_reset(vm);
 	vuart_reset(&vm->uart);
-	vuart_add_fast_reads(vm);
+	vuart_add_fast_mmio(vm);
 	vgic_add_fast_reads(vm);
 	if (!vm_load(vm)) {
 		pr_err("vm '%s': could not load its images\n", vm->name);

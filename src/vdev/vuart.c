@@ -8,7 +8,7 @@
 #include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/arch/boot.h>
 #include <bulwark/console.h>
-#include <bulwark/fastread.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -38,13 +38,31 @@ static void fr_publish(struct vuart *u)
 {
 	uint32_t fr = fr_value(u);
 
-	fastread_set(u->fr_fast[0], fr);
-	fastread_set(u->fr_fast[1], fr);
+	fastmmio_set(u->fr_fast[0], fr);
+	fastmmio_set(u->fr_fast[1], fr);
+}
+
+/*
+ * Fast writes of UARTDR may append to the line while a write would do
+ * nothing else: the transmit interrupt status is set already (a write sets
+ * it, and with it the interrupt line may change), and the line has room
+ * (a full one goes out first). The vector takes printable characters only,
+ * 0x20-0x7e: a newline ends the line, and control characters are replaced,
+ * here. Under the lock, after every change of RIS.
+ */
+static void tx_update(struct vuart *u)
+{
+	fastsink_set_limit(&u->tx, (u->ris & INT_TX) ? VUART_LINE - 1 : 0);
 }
 
 void vuart_reset(struct vuart *u)
 {
 	sl_init(&u->lock);
+	u->tx.lock = &u->lock;
+	u->tx.len = &u->line_len;
+	u->tx.buf = u->line;
+	u->tx.lo = 0x20;
+	u->tx.hi = 0x7e;
 	u->tokens = VUART_BURST;
 	u->tokens_at = arch_counter();
 	u->note_at = 0;
@@ -66,20 +84,25 @@ void vuart_reset_regs(struct vuart *u)
 	u->rx_count = 0;
 	u->irq_level = false;
 	fr_publish(u);
+	tx_update(u);
 }
 
-void vuart_add_fast_reads(struct vm *vm)
+void vuart_add_fast_mmio(struct vm *vm)
 {
 	struct vuart *u = &vm->uart;
 
 	sl_lock(&u->lock);
+	/* Linux's PL011 driver writes UARTDR 16 bits wide, others 8 or 32. */
+	fastmmio_add_sink(vm->fastmmio, VUART_BASE + UARTDR, 1, &u->tx);
+	fastmmio_add_sink(vm->fastmmio, VUART_BASE + UARTDR, 2, &u->tx);
+	fastmmio_add_sink(vm->fastmmio, VUART_BASE + UARTDR, 4, &u->tx);
 	/* Linux's PL011 driver reads UARTFR 16 bits wide, its early console
 	 * and most others 32. */
-	u->fr_fast[0] = fastread_add(vm->fastreads, VUART_BASE + UARTFR, 4, fr_value(u));
-	u->fr_fast[1] = fastread_add(vm->fastreads, VUART_BASE + UARTFR, 2, fr_value(u));
+	u->fr_fast[0] = fastmmio_add_read(vm->fastmmio, VUART_BASE + UARTFR, 4, fr_value(u));
+	u->fr_fast[1] = fastmmio_add_read(vm->fastmmio, VUART_BASE + UARTFR, 2, fr_value(u));
 	sl_unlock(&u->lock);
 	for (unsigned i = 0; i < ARRAY_SIZE(id_regs); i++)
-		fastread_add(vm->fastreads, VUART_BASE + 0xfe0 + 4 * i, 4, id_regs[i]);
+		fastmmio_add_read(vm->fastmmio, VUART_BASE + 0xfe0 + 4 * i, 4, id_regs[i]);
 }
 
 static void emit_line(struct vm *vm, struct vuart *u)
@@ -138,8 +161,10 @@ static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
 	u->line[u->line_len++] = (char)c;
 }
 
+/* After any change: the interrupt line, and whether fast writes may go on. */
 static void update_irq(struct vm *vm, struct vuart *u)
 {
+	tx_update(u);
 	if (u->rx_count)
 		u->ris |= INT_RX | INT_RT;
 	else

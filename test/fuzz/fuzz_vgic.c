@@ -20,7 +20,7 @@
  * when some had to wait. When the vector delivers the timer, the same
  * interrupt is also given to the C path (inject, sync, flush) from the
  * state before: both must leave the same list register and timer state.
- * Every 64 operations and at the end, each register in the VM's fast-read
+ * Every 64 operations and at the end, each register in the VM's fast-MMIO
  * table reads the same through vgic_mmio() from every vCPU.
  */
 #include <stdint.h>
@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include <bulwark/arch/fake/vgic.h>
-#include <bulwark/fastread.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 
@@ -260,30 +260,33 @@ static void timer_fires(unsigned c)
 		     (unsigned)(got.lr != slow.lr));
 }
 
-/* The fast-read table answers as vgic_mmio() does, for every vCPU. */
+/* The fast-MMIO table answers as vgic_mmio() does, for every vCPU. */
 static void check_fast_reads(void)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < FASTREAD_SLOTS; i++) {
-		const struct fastread *e = &vm.fastreads[i];
+	for (unsigned i = 0; i < FASTMMIO_SLOTS; i++) {
+		const struct fastmmio *e = &vm.fastmmio[i];
 
 		if (!e->key)
 			continue;
-		uint64_t ipa = e->key >> 3;
+		uint64_t ipa = e->key >> 4;
 		unsigned size = 1u << (e->key & 3);
+
+		if (e->key & 4)
+			fail("a fast write in the vGIC's table", 0, (unsigned)ipa);
 
 		for (unsigned c = 0; c < vm.vcpu_count; c++) {
 			uint64_t v = 0;
 
 			if (!vgic_mmio(&vm.vcpus[c], ipa, size, false, &v) || v != e->val)
-				fail("a fast-read register reads otherwise through vgic_mmio()", c,
+				fail("a fast read gives otherwise than vgic_mmio()", c,
 				     (unsigned)ipa);
 		}
 		n++;
 	}
 	if (n != 3 + 4 * vm.vcpu_count)
-		fail("the fast-read table lost registers", 0, n);
+		fail("the fast-MMIO table lost registers", 0, n);
 }
 
 static void reset_all(void)

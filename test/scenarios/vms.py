@@ -33,7 +33,7 @@ SCENARIOS = [
             r"\[guest0\] TESTS: \d+ passed, 0 failed", r"\[guest0\] GUEST RESULT: PASS",
             r"vm 'guest0': stopped: SYSTEM_OFF",
             r"vm 'guest0': vcpu0: .* [1-9]\d* timer, .*; in the exit vectors: [1-9]\d* timer "
-            r"interrupts, [1-9]\d* MMIO reads",
+            r"interrupts, [1-9]\d* MMIO accesses",
             r"vm 'guest0': vcpu1: .*; in the exit vectors: [1-9]\d* timer interrupts",
             STILL_TICKING],
            forbid=[r"\[guest0\] \[  FAILED  \]"]),

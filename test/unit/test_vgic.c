@@ -21,8 +21,9 @@
 #include <cmocka.h>
 
 #include <bulwark/drivers/gicv3_regs.h>
+#include <bulwark/arch/fake/fastmmio.h>
 #include <bulwark/arch/fake/vgic.h>
-#include <bulwark/fastread.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 
@@ -1563,35 +1564,39 @@ static void test_timer_single_lr(void **state)
 	assert_int_equal(lr(0, 0), TIMER_LR_HW | LR_PRIORITY(0x40));
 }
 
-/* ---- The fast-read table ------------------------------------------------- */
+/* ---- The fast-MMIO table ------------------------------------------------- */
 
 /* Every register the table holds reads the same through vgic_mmio(), from
- * every vCPU; returns how many there are. */
+ * every vCPU, and through the vector; returns how many there are. */
 static unsigned fast_reads_agree(void)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < FASTREAD_SLOTS; i++) {
-		const struct fastread *e = &vm.fastreads[i];
+	for (unsigned i = 0; i < FASTMMIO_SLOTS; i++) {
+		const struct fastmmio *e = &vm.fastmmio[i];
 
 		if (!e->key)
 			continue;
-		uint64_t ipa = e->key >> 3;
-		unsigned size = 1u << (e->key & 3);
+		uint64_t ipa = e->key >> 4, v = POISON;
+		unsigned kind = e->key & 7, size = 1u << (kind & 3);
 
-		assert_int_equal(fastread_slot(ipa, e->key & 3), i);
+		assert_int_equal(fastmmio_slot(ipa, kind), i);
+		assert_false(kind & 4); /* reads only */
 		for (unsigned c = 0; c < vm.vcpu_count; c++)
 			assert_int_equal(rd_at(c, ipa, size), e->val);
+		assert_true(fake_fastmmio(&vm, ipa, size, false, &v));
+		assert_int_equal(v, e->val);
 		n++;
 	}
 	return n;
 }
 
-static const struct fastread *fast_entry(uint64_t ipa, unsigned size_log2)
+static const struct fastmmio *fast_entry(uint64_t ipa, unsigned size_log2)
 {
-	const struct fastread *e = &vm.fastreads[fastread_slot(ipa, size_log2)];
+	unsigned kind = fastmmio_kind(size_log2, false);
+	const struct fastmmio *e = &vm.fastmmio[fastmmio_slot(ipa, kind)];
 
-	return e->key == fastread_key(ipa, size_log2) ? e : NULL;
+	return e->key == fastmmio_key(ipa, kind) ? e : NULL;
 }
 
 /* GICD_TYPER, IIDR, PIDR2 and each frame's TYPER (64 and upper 32 bits),
@@ -1599,12 +1604,19 @@ static const struct fastread *fast_entry(uint64_t ipa, unsigned size_log2)
  * writes to them and changes everything else. */
 static void test_fast_reads(void **state)
 {
+	uint64_t v;
+
 	(void)state;
 	vgic_add_fast_reads(&vm);
 	assert_int_equal(fast_reads_agree(), 3 + 4 * 4);
 	assert_int_equal(fast_entry(VGIC_DIST_BASE + GICD_TYPER, 2)->val, 0x7 | (9u << 19));
 	assert_int_equal(fast_entry(frame(3) + GICR_TYPER, 3)->val, 3ULL << 32 | 3 << 8 | 1 << 4);
-	assert_null(fast_entry(VGIC_DIST_BASE + GICD_TYPER, 3)); /* only the size it has */
+	/* Only the size it has, only reads, only what is in the table. */
+	assert_null(fast_entry(VGIC_DIST_BASE + GICD_TYPER, 3));
+	assert_false(fake_fastmmio(&vm, VGIC_DIST_BASE + GICD_TYPER, 8, false, &v));
+	assert_false(fake_fastmmio(&vm, VGIC_DIST_BASE + GICD_TYPER, 4, true, &v));
+	assert_false(fake_fastmmio(&vm, VGIC_DIST_BASE + GICD_CTLR, 4, false, &v));
+	assert_false(fake_fastmmio(&vm, frame(4) + GICR_TYPER, 8, false, &v)); /* no 5th vCPU */
 	for (uint64_t ipa = VGIC_DIST_BASE; ipa < frame(4); ipa += 4)
 		if (fast_entry(ipa, 2))
 			wr_at(1, ipa, 4, ~0ULL);
@@ -1618,47 +1630,6 @@ static void test_fast_reads(void **state)
 	assert_int_equal(fast_reads_agree(), 3 + 8 * 4);
 	assert_int_equal(fast_entry(frame(7) + GICR_TYPER, 3)->val, 7ULL << 32 | 7 << 8 | 1 << 4);
 	assert_int_equal(fast_entry(frame(6) + GICR_TYPER, 3)->val, 6ULL << 32 | 6 << 8);
-}
-
-/* The table itself (include/bulwark/fastread.h). */
-static void test_fastread_table(void **state)
-{
-	static struct fastread t[FASTREAD_SLOTS];
-	uint64_t *p;
-
-	(void)state;
-	memset(t, 0, sizeof(t));
-	p = fastread_add(t, 0x1000, 4, 0x1234567890ULL);
-	assert_non_null(p);
-	assert_int_equal(*p, 0x34567890); /* cut to its size */
-	assert_int_equal(t[fastread_slot(0x1000, 2)].key, 0x1000 << 3 | 4 | 2);
-	/* The same register again: a new value in the same entry. */
-	assert_ptr_equal(fastread_add(t, 0x1000, 4, 7), p);
-	assert_int_equal(*p, 7);
-	fastread_set(p, 9);
-	assert_int_equal(*p, 9);
-	fastread_set(NULL, 9); /* not in the table: nothing */
-	/* Not registers: sizes, alignment, addresses past 48 bits. */
-	assert_null(fastread_add(t, 0x2000, 3, 0));
-	assert_null(fastread_add(t, 0x2000, 16, 0));
-	assert_null(fastread_add(t, 0x2002, 4, 0));
-	assert_null(fastread_add(t, 0x2004, 8, 0));
-	assert_null(fastread_add(t, 1ULL << 48, 4, 0));
-	/* Another register in a taken slot stays out. */
-	uint64_t other = 0;
-
-	for (uint64_t ipa = 0x1004; !other; ipa += 4)
-		if (fastread_slot(ipa, 2) == fastread_slot(0x1000, 2))
-			other = ipa;
-	assert_null(fastread_add(t, other, 4, 1));
-	assert_int_equal(t[fastread_slot(0x1000, 2)].val, 9);
-	/* Sizes of one address are different registers. */
-	assert_non_null(fastread_add(t, 0x1000, 2, 5));
-	unsigned used = 0;
-
-	for (unsigned i = 0; i < FASTREAD_SLOTS; i++)
-		used += t[i].key != 0;
-	assert_int_equal(used, 2);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup4)
@@ -1723,7 +1694,6 @@ int main(void)
 		T(test_timer_lr_is_its_own),
 		T(test_timer_single_lr),
 		T(test_fast_reads),
-		T(test_fastread_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

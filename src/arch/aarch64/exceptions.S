@@ -53,7 +53,7 @@
  * firmware version queries (HVC #0 with x0 = PSCI_VERSION or
  * SMCCC_VERSION): they have no arguments, change no state and are asked
  * often, so they are answered here without saving the guest's registers.
- * Data aborts go to the fast-read path (guest_mmio_read in guest.S).
+ * Data aborts go to the fast-MMIO path (guest_mmio in guest.S).
  * Everything else takes the full exit.
  */
 .macro guest_sync_vector
@@ -79,7 +79,7 @@
 	dsb	nsh
 	isb
 2:	cmp	x1, #ESR_EC_DABT_LOW
-	b.eq	guest_mmio_read
+	b.eq	guest_mmio
 1:	mov	x1, #0
 	b	guest_exit
 .endm

@@ -7,7 +7,7 @@
  */
 #include <bulwark/drivers/gicv3_regs.h>
 #include <bulwark/arch/cpu.h>
-#include <bulwark/fastread.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -407,14 +407,14 @@ void vgic_add_fast_reads(struct vm *vm)
 		uint64_t ipa = VGIC_DIST_BASE + dist[i].off;
 
 		vgic_mmio(&vm->vcpus[0], ipa, dist[i].size, false, &val);
-		fastread_add(vm->fastreads, ipa, dist[i].size, val);
+		fastmmio_add_read(vm->fastmmio, ipa, dist[i].size, val);
 	}
 	for (unsigned c = 0; c < vm->vcpu_count; c++) {
 		for (unsigned i = 0; i < ARRAY_SIZE(redist); i++) {
 			uint64_t ipa = VGIC_REDIST_BASE + c * VGIC_REDIST_FRAME + redist[i].off;
 
 			vgic_mmio(&vm->vcpus[0], ipa, redist[i].size, false, &val);
-			fastread_add(vm->fastreads, ipa, redist[i].size, val);
+			fastmmio_add_read(vm->fastmmio, ipa, redist[i].size, val);
 		}
 	}
 }
