@@ -116,7 +116,8 @@ $(BUILD)/include/bulwark/version.h: VERSION Makefile configs/$(CONFIG).mk $(BUIL
 		'$(VERSION)' '$(strip $(BUILD_CONFIG))' > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/include/bulwark/offsets.h: src/arch/aarch64/offsets.c include/bulwark/cpu.h include/bulwark/arch/vcpu.h \
-		include/bulwark/arch/aarch64/frame.h | $(DEPS_STAMP)
+		include/bulwark/arch/aarch64/frame.h include/bulwark/vm.h include/bulwark/vgic.h \
+		include/bulwark/vuart.h include/bulwark/fastmmio.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(HYP_CFLAGS) -MF /dev/null -S $< -o $@.s
 	@{ echo '/* Generated from src/arch/aarch64/offsets.c. */'; \
@@ -211,6 +212,9 @@ smoke: deps all systems
 
 # --- Tests -----------------------------------------------------------------
 unit-bins := $(patsubst %,$(BUILD)/host/test_%,$(unit-tests))
+# Host tests and fuzzers are rebuilt when any project header changes.
+host-hdrs := $(wildcard include/bulwark/*.h include/bulwark/*/*.h include/bulwark/*/*/*.h \
+	include/abi/bulwark/*.h)
 fuzz-bins := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(fuzz-targets))
 test-dtbs := $(patsubst test/unit/data/%.dts,$(BUILD)/host/data/%.dtb,$(wildcard test/unit/data/*.dts))
 
@@ -219,12 +223,12 @@ $(BUILD)/host/data/%.dtb: test/unit/data/%.dts | $(DEPS_STAMP)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 
 .SECONDEXPANSION:
-$(BUILD)/host/test_%: test/unit/test_%.c $$(unit-$$*-srcs) $(wildcard include/bulwark/*.h include/abi/bulwark/*.h) | $(DEPS_STAMP)
+$(BUILD)/host/test_%: test/unit/test_%.c $$(unit-$$*-srcs) $(host-hdrs) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) $< $(unit-$*-srcs) -lcmocka $(unit-$*-libs) -o $@
 
-$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(wildcard include/bulwark/*.h include/abi/bulwark/*.h) | $(DEPS_STAMP)
+$(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(host-hdrs) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) $(fuzz-$*-libs) -o $@

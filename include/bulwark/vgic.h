@@ -14,6 +14,12 @@
  * ended. With more pending than list registers, the underflow maintenance
  * interrupt brings the vCPU back to refill them.
  *
+ * The virtual timer's PPI has a list register of its own (`VGIC_TIMER_LR`,
+ * when the CPU has two or more): the IRQ exit vector (guest.S) delivers it
+ * there without entering C whenever `vgic_cpu.timer_lr` says the C path
+ * would do exactly that, and `vgic_sync()` takes the result into this state
+ * at the next exit. Every other interrupt uses the other list registers.
+ *
  * Locking: one lock per VM (`vgic_dist.lock`) covers every interrupt of that
  * VM; it nests inside nothing but the VM lock.
  */
@@ -33,6 +39,7 @@
 #define VGIC_INTID_VTIMER 27
 #define VGIC_INTID_PTIMER 30
 #define VGIC_INTID_MAINT 25
+#define VGIC_TIMER_LR 0         /* the virtual timer's list register (guest.S writes ICH_LR0_EL2) */
 
 struct vgic_irq {
 	uint8_t priority;
@@ -53,12 +60,29 @@ struct vgic_cpu {
 	uint32_t lr_used;          /* list registers holding an interrupt */
 	uint32_t maybe[VGIC_NR_IRQS / 32]; /* INTIDs that may be deliverable to it */
 	uint16_t lr_intid[VGIC_MAX_LRS];
+	/*
+	 * The virtual timer's fast path. `timer_lr` is the list register value
+	 * that delivers the timer PPI as the C path would (HW = 1, the guest's
+	 * priority, group 1, pending), when delivering it now is what the C
+	 * path would do: the PPI enabled, not pending nor active here, and its
+	 * list register free once the hardware says so. Otherwise 0, and the
+	 * IRQ exit vector leaves the interrupt to C. Written under the VM's
+	 * vGIC lock (by any CPU: another vCPU may program this redistributor),
+	 * read by the vector without it, one 64-bit single-copy-atomic load.
+	 * `timer_fast` is set by the vector when it wrote the list register and
+	 * cleared by `vgic_sync()`, both on this vCPU's own CPU.
+	 */
+	uint64_t timer_lr;
+	uint8_t timer_fast;
 };
 
 struct vgic_dist {
 	struct spinlock lock;
 	uint32_t ctlr;
 	unsigned nr_lrs;
+	unsigned lr_first;         /* first list register of interrupts other than the
+				    * timer's: 1 when VGIC_TIMER_LR is the timer's, 0 when
+				    * the CPU has a single list register (no fast path) */
 	unsigned pri_bits;
 	struct vgic_irq spi[VGIC_NR_SPIS];
 };
@@ -72,6 +96,11 @@ void vgic_reset(struct vm *vm);
  * @ipa is not a vGIC register frame of this VM. `*val` is the value read or
  * written. */
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t *val);
+/* Puts the vGIC's registers of fixed value (GICD_TYPER, GICD_IIDR,
+ * GICD_PIDR2, and each redistributor's GICR_TYPER, GICR_IIDR, GICR_PIDR2)
+ * in the VM's fast-read table (include/bulwark/fastmmio.h). Once, when the
+ * VM is created, after vgic_reset(). */
+void vgic_add_fast_reads(struct vm *vm);
 /* Emulates a guest write of ICC_SGI1R_EL1. */
 void vgic_sgi1r(struct vcpu *v, uint64_t val);
 /* Marks @intid pending for the vCPU @v (PPIs/SGIs) or its VM (SPIs). A
@@ -82,6 +111,12 @@ void vgic_set_level(struct vm *vm, uint32_t intid, bool level);
 /* List-register handling around guest entry; the vCPU's own CPU. */
 void vgic_flush(struct vcpu *v);
 void vgic_sync(struct vcpu *v);
+/* Whether `vgic_sync()` has anything to look at: a list register in use,
+ * or one the timer's fast path filled. */
+static inline bool vgic_sync_needed(const struct vgic_cpu *vc)
+{
+	return vc->lr_used != 0 || vc->timer_fast != 0;
+}
 
 /* The list-register contract, implemented with ICH_* registers at EL2 and
  * by a fake on the host. */

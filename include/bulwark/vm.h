@@ -17,6 +17,7 @@
 
 #include <bulwark/arch/vcpu.h>
 #include <bulwark/console.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/mm.h>
 #include <bulwark/package.h>
 #include <bulwark/spinlock.h>
@@ -68,6 +69,8 @@ struct vcpu {
 	struct {
 		uint64_t exits, hvc, sysreg, mmio, irq, aborts;
 		uint64_t kicks, vtimer, maint, flushes, injected;
+		uint64_t vtimer_fast;  /* timer interrupts the exit vector delivered (guest.S) */
+		uint64_t mmio_fast;    /* MMIO accesses it carried out from the fast-MMIO table */
 		uint64_t run_ticks;      /* counter ticks spent in arch_vcpu_run() */
 		uint64_t run_since;      /* counter at its start, while in it; else 0 */
 	} stats;
@@ -77,6 +80,9 @@ struct vcpu {
 enum vm_image { VM_IMAGE_KERNEL, VM_IMAGE_INITRD, VM_IMAGE_DTB, VM_IMAGE_COUNT };
 
 struct vm {
+	/* Accesses the data-abort vector carries out (include/bulwark/fastmmio.h);
+	 * first, for the assembly. */
+	struct fastmmio fastmmio[FASTMMIO_SLOTS];
 	struct spinlock lock;
 	bool exists;             /* the slot holds a VM */
 	bool runtime;            /* created through the management API */
@@ -149,9 +155,10 @@ int vcpu_power_on_locked(struct vcpu *v, uint64_t pc, uint64_t arg);
  * second per VM, so that no guest can flood the console. */
 void vm_notice(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Handles the physical interrupts pending on this CPU; @v is its vCPU, if
- * one is loaded. */
-void vm_handle_irqs(struct vcpu *v);
+/* Handles the physical interrupts pending on this CPU, beginning with
+ * @acked if the caller has acknowledged one already (else
+ * GIC_INTID_SPURIOUS); @v is its vCPU, if one is loaded. */
+void vm_handle_irqs(struct vcpu *v, uint32_t acked);
 
 /* Console input: a character typed on the hypervisor console. */
 void vconsole_input(char c);

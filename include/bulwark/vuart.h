@@ -7,6 +7,7 @@
 #ifndef BULWARK_VUART_H
 #define BULWARK_VUART_H
 
+#include <bulwark/fastmmio.h>
 #include <bulwark/spinlock.h>
 #include <bulwark/types.h>
 
@@ -29,16 +30,26 @@ struct vuart {
 	uint32_t tokens;        /* lines it may print now (token bucket) */
 	uint64_t note_at;       /* when the last "lines dropped" note went out */
 	bool irq_level;         /* the interrupt line as last given to the vGIC */
+	uint64_t *fr_fast[2];   /* UARTFR in the VM's fast-MMIO table (32-, 16-bit reads) */
+	struct fastsink tx;     /* fast writes of UARTDR: printable characters join `line` */
 	uint64_t history_seq;   /* bytes of output since the device was created */
-	uint8_t history[VUART_HISTORY]; /* the last of them, as printed */
+	uint8_t history[VUART_HISTORY]; /* the last of them, as printed (lines as they end) */
 };
 
 struct vm;
 
-/* Resets the device (registers, FIFO, line) and its console rate limit. */
+/* Resets the device (registers, FIFO, line) and its console rate limit;
+ * what vuart_add_fast_reads() put in the fast-read table stays there, and
+ * is kept up to date. */
 void vuart_reset(struct vuart *u);
 /* Resets the device but keeps the rate limit (a VM's SYSTEM_RESET). */
 void vuart_reset_regs(struct vuart *u);
+/* Puts in the VM's fast-MMIO table (include/bulwark/fastmmio.h): reads of
+ * UARTFR (kept up to date) and of the identification registers, and writes
+ * of UARTDR, which append a printable character to the line while it has
+ * room and the transmit interrupt status is set already (so that the write
+ * changes nothing else). Once, when the VM is created, after vuart_reset(). */
+void vuart_add_fast_mmio(struct vm *vm);
 /* Emulates a register access; false if @off is outside the UART. */
 bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t *val);
 /* Feeds a character typed on the console; false when the FIFO is full. */

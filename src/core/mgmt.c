@@ -170,7 +170,7 @@ static size_t op_stats(const struct vm *vm, struct bwm_resp *r)
 		o->mmio = v->stats.mmio;
 		o->irq = v->stats.irq;
 		o->aborts = v->stats.aborts;
-		o->injected = v->stats.injected;
+		o->injected = v->stats.injected + v->stats.vtimer_fast; /* C and the vector */
 		/* ticks * 1e9 / freq without overflow for any realistic uptime. */
 		o->cpu_time_ns = freq ? ticks / freq * 1000000000ULL +
 				 ticks % freq * 1000000000ULL / freq : 0;

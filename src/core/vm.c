@@ -121,9 +121,11 @@ void vm_stop(struct vm *vm, const char *reason)
 		const struct vcpu *v = &vm->vcpus[i];
 
 		pr_info("vm '%s': vcpu%u: %lu exits (%lu HVC/SMC, %lu sysreg, %lu MMIO, %lu IRQ: "
-			"%lu kicks, %lu timer, %lu maintenance; %lu flushes)\n",
+			"%lu kicks, %lu timer, %lu maintenance; %lu flushes); in the exit vectors: "
+			"%lu timer interrupts, %lu MMIO accesses\n",
 			vm->name, i, v->stats.exits, v->stats.hvc, v->stats.sysreg, v->stats.mmio,
-			v->stats.irq, v->stats.kicks, v->stats.vtimer, v->stats.maint, v->stats.flushes);
+			v->stats.irq, v->stats.kicks, v->stats.vtimer, v->stats.maint, v->stats.flushes,
+			v->stats.vtimer_fast, v->stats.mmio_fast);
 	}
 }
 
@@ -390,6 +392,8 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 	}
 	vgic_reset(vm);
 	vuart_reset(&vm->uart);
+	vuart_add_fast_mmio(vm);
+	vgic_add_fast_reads(vm);
 	if (!vm_load(vm)) {
 		pr_err("vm '%s': could not load its images\n", vm->name);
 		return false;
@@ -440,11 +444,11 @@ void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 		vm_start(&vms[i], VM_STATE_STOPPED);
 }
 
-void vm_handle_irqs(struct vcpu *v)
+void vm_handle_irqs(struct vcpu *v, uint32_t acked)
 {
-	for (;;) {
-		uint32_t intid = gic_ack();
+	uint32_t intid = acked < GIC_INTID_SPURIOUS - 3 ? acked : gic_ack();
 
+	for (;; intid = gic_ack()) {
 		if (intid >= GIC_INTID_SPURIOUS - 3)
 			return;
 		gic_eoi(intid);
@@ -478,7 +482,7 @@ void vm_handle_irqs(struct vcpu *v)
 static void idle_wait(struct vcpu *v)
 {
 	arch_cpu_idle();
-	vm_handle_irqs(v);
+	vm_handle_irqs(v, GIC_INTID_SPURIOUS);
 }
 
 /* A paused VM's vCPU waits here, its guest state kept, until resumed or stopped. */

@@ -9,6 +9,7 @@
 #include <bulwark/arch/boot.h>
 #include <bulwark/console.h>
 #include <bulwark/nospec.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -26,9 +27,43 @@
 
 static const uint8_t id_regs[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
+/* UARTFR: the transmitter is always idle; the receive FIFO's state. */
+static uint32_t fr_value(const struct vuart *u)
+{
+	return FR_TXFE | (u->rx_count ? 0 : FR_RXFE) | (u->rx_count == VUART_RX_SIZE ? FR_RXFF : 0);
+}
+
+/* Keeps UARTFR's entries in the fast-read table up to date: after every
+ * change of the receive FIFO (rx_count), under the lock. */
+static void fr_publish(struct vuart *u)
+{
+	uint32_t fr = fr_value(u);
+
+	fastmmio_set(u->fr_fast[0], fr);
+	fastmmio_set(u->fr_fast[1], fr);
+}
+
+/*
+ * Fast writes of UARTDR may append to the line while a write would do
+ * nothing else: the transmit interrupt status is set already (a write sets
+ * it, and with it the interrupt line may change), and the line has room
+ * (a full one goes out first). The vector takes printable characters only,
+ * 0x20-0x7e: a newline ends the line, and control characters are replaced,
+ * here. Under the lock, after every change of RIS.
+ */
+static void tx_update(struct vuart *u)
+{
+	fastsink_set_limit(&u->tx, (u->ris & INT_TX) ? VUART_LINE - 1 : 0);
+}
+
 void vuart_reset(struct vuart *u)
 {
 	sl_init(&u->lock);
+	u->tx.lock = &u->lock;
+	u->tx.len = &u->line_len;
+	u->tx.buf = u->line;
+	u->tx.lo = 0x20;
+	u->tx.hi = 0x7e;
 	u->tokens = VUART_BURST;
 	u->tokens_at = arch_counter();
 	u->note_at = 0;
@@ -50,6 +85,26 @@ void vuart_reset_regs(struct vuart *u)
 	u->rx_head = 0;
 	u->rx_count = 0;
 	u->irq_level = false;
+	fr_publish(u);
+	tx_update(u);
+}
+
+void vuart_add_fast_mmio(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+
+	sl_lock(&u->lock);
+	/* Linux's PL011 driver writes UARTDR 16 bits wide, others 8 or 32. */
+	fastmmio_add_sink(vm->fastmmio, VUART_BASE + UARTDR, 1, &u->tx);
+	fastmmio_add_sink(vm->fastmmio, VUART_BASE + UARTDR, 2, &u->tx);
+	fastmmio_add_sink(vm->fastmmio, VUART_BASE + UARTDR, 4, &u->tx);
+	/* Linux's PL011 driver reads UARTFR 16 bits wide, its early console
+	 * and most others 32. */
+	u->fr_fast[0] = fastmmio_add_read(vm->fastmmio, VUART_BASE + UARTFR, 4, fr_value(u));
+	u->fr_fast[1] = fastmmio_add_read(vm->fastmmio, VUART_BASE + UARTFR, 2, fr_value(u));
+	sl_unlock(&u->lock);
+	for (unsigned i = 0; i < ARRAY_SIZE(id_regs); i++)
+		fastmmio_add_read(vm->fastmmio, VUART_BASE + 0xfe0 + 4 * i, 4, id_regs[i]);
 }
 
 /*
@@ -67,6 +122,16 @@ static void note_dropped(struct vm *vm, struct vuart *u, uint64_t now, bool now_
 	u->note_at = now ? now : 1;
 }
 
+/* Keeps what the VM printed for the management API: every line as it ends
+ * (or is shown unfinished), rate limit or not. Caller holds the lock. */
+static void history_add(struct vuart *u, bool eol)
+{
+	for (unsigned i = 0; i < u->line_len; i++)
+		u->history[u->history_seq++ % VUART_HISTORY] = (uint8_t)u->line[i];
+	if (eol)
+		u->history[u->history_seq++ % VUART_HISTORY] = '\n';
+}
+
 static void emit_line(struct vm *vm, struct vuart *u)
 {
 	uint64_t now = arch_counter(), freq = arch_counter_freq();
@@ -77,6 +142,7 @@ static void emit_line(struct vm *vm, struct vuart *u)
 		u->tokens_at = now;
 	}
 	u->line[u->line_len] = '\0';
+	history_add(u, true);
 	/* The count of lost lines goes out with the next line that does, at most
 	 * once a second, so the notes cannot double a flood. */
 	if (u->tokens)
@@ -101,6 +167,7 @@ static void flush_partial(struct vm *vm, struct vuart *u)
 		return;
 	u->tokens--; /* a piece of a line costs as much as a line */
 	u->line[u->line_len] = '\0';
+	history_add(u, false);
 	console_vm_text(vm->name, u->line, false);
 	u->line_len = 0;
 }
@@ -111,7 +178,6 @@ static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
 		return;
 	if (c != '\n' && ((c < 0x20 && c != '\t') || c >= 0x7f))
 		c = '.'; /* no control characters or escape sequences to the terminal */
-	u->history[u->history_seq++ % VUART_HISTORY] = c; /* all of it, rate limit or not */
 	if (c == '\n') {
 		emit_line(vm, u);
 		return;
@@ -121,8 +187,10 @@ static void put_char(struct vm *vm, struct vuart *u, uint8_t c)
 	u->line[u->line_len++] = (char)c;
 }
 
+/* After any change: the interrupt line, and whether fast writes may go on. */
 static void update_irq(struct vm *vm, struct vuart *u)
 {
+	tx_update(u);
 	if (u->rx_count)
 		u->ris |= INT_RX | INT_RT;
 	else
@@ -154,12 +222,12 @@ bool vuart_mmio(struct vm *vm, uint64_t off, unsigned size, bool write, uint64_t
 			*val = u->rx[u->rx_head];
 			u->rx_head = (u->rx_head + 1) % VUART_RX_SIZE;
 			u->rx_count--;
+			fr_publish(u);
 		}
 		break;
 	case UARTFR:
 		if (!write)
-			*val = FR_TXFE | (u->rx_count ? 0 : FR_RXFE) |
-			       (u->rx_count == VUART_RX_SIZE ? FR_RXFF : 0);
+			*val = fr_value(u);
 		break;
 	case UARTIBRD: if (write) u->ibrd = v & 0xffff; else *val = u->ibrd; break;
 	case UARTFBRD: if (write) u->fbrd = v & 0x3f; else *val = u->fbrd; break;
@@ -198,6 +266,7 @@ bool vuart_input(struct vm *vm, char c)
 	if (ok) {
 		u->rx[(u->rx_head + u->rx_count) % VUART_RX_SIZE] = (uint8_t)c;
 		u->rx_count++;
+		fr_publish(u);
 	}
 	update_irq(vm, u);
 	sl_unlock(&u->lock);

@@ -7,14 +7,21 @@
  * registers, 5..8 priority bits), then a sequence of operations: MMIO reads
  * and writes anywhere in the distributor and redistributor windows with
  * sizes 1/2/4/8 (and to named registers, to get deep quickly), ICC_SGI1R
- * writes, injections, line levels, flush and sync of a vCPU, and the
+ * writes, injections, line levels, flush and sync of a vCPU, the
  * guest's CPU interface acknowledging and ending interrupts in its list
- * registers. After every operation the bookkeeping is checked: no list
- * register used twice, `lr_used` matching the list registers, `in_lr`
- * consistent, nothing the vGIC does not track left in a list register,
- * SPI targets inside the VM, priorities within the implemented bits; after
- * a flush, the best interrupts went in and underflow is asked for exactly
- * when some had to wait.
+ * registers, and the physical timer PPI firing into the exit vector's fast
+ * path (src/arch/fake/vgic_lr.c plays guest.S). After every operation the
+ * bookkeeping is checked: no list register used twice, `lr_used` matching
+ * the list registers, `in_lr` consistent, nothing the vGIC does not track
+ * left in a list register (but what the vector put in the timer's, until
+ * the next sync), SPI targets inside the VM, priorities within the
+ * implemented bits, `timer_lr` matching the timer PPI's state; after a
+ * flush, the best interrupts went in and underflow is asked for exactly
+ * when some had to wait. When the vector delivers the timer, the same
+ * interrupt is also given to the C path (inject, sync, flush) from the
+ * state before: both must leave the same list register and timer state.
+ * Every 64 operations and at the end, each register in the VM's fast-MMIO
+ * table reads the same through vgic_mmio() from every vCPU.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #include <string.h>
 
 #include <bulwark/arch/fake/vgic.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 
@@ -80,11 +88,18 @@ static void check(void)
 			uint64_t hw = fake_vgic.lr[vm.vcpus[c].pcpu][l];
 
 			if (!(vc->lr_used & (1u << l))) {
-				if (hw != 0)
+				/* The vector's delivery, not yet taken in by a sync. */
+				bool fast = l == VGIC_TIMER_LR && vc->timer_fast &&
+					    LR_VINTID(hw) == VGIC_INTID_VTIMER;
+
+				if (hw != 0 && !fast)
 					fail("a list register the vGIC does not track holds something",
 					     c, l);
 				continue;
 			}
+			if (vm.vgic.lr_first && (l == VGIC_TIMER_LR) != (vc->lr_intid[l] == 27))
+				fail("the timer's list register holds another, or the timer another",
+				     c, l);
 			uint32_t id = vc->lr_intid[l];
 
 			if (id >= VGIC_NR_IRQS)
@@ -102,6 +117,14 @@ static void check(void)
 			if ((*seen)++)
 				fail("interrupt in two list registers", c, id);
 		}
+		const struct vgic_irq *t = &vc->priv[VGIC_INTID_VTIMER];
+		uint64_t want = 0;
+
+		if (vm.vgic.lr_first && t->enabled && !t->pending && (t->in_lr || !t->active))
+			want = LR_VINTID(27) | LR_PINTID(27) | LR_HW | LR_GROUP1 | LR_PENDING |
+			       LR_PRIORITY(t->priority);
+		if (vc->timer_lr != want)
+			fail("timer_lr does not follow the timer PPI's state", c, 27);
 		for (uint32_t id = 0; id < 32; id++) {
 			const struct vgic_irq *irq = &vc->priv[id];
 
@@ -136,10 +159,11 @@ static void flush(unsigned c)
 	vgic_flush(v);
 	check();
 	unsigned nr = vm.vgic.nr_lrs;
-	uint32_t all = nr >= 32 ? ~0u : (1u << nr) - 1;
+	/* The list registers the interrupts other than the timer's share. */
+	uint32_t all = (nr >= 32 ? ~0u : (1u << nr) - 1) & ~((1u << vm.vgic.lr_first) - 1);
 	int worst_new = -1; /* the lowest priority (highest value) just put in */
 
-	for (unsigned l = 0; l < nr; l++) {
+	for (unsigned l = vm.vgic.lr_first; l < nr; l++) {
 		if ((v->vgic.lr_used & ~before) & (1u << l)) {
 			unsigned prio = irq_of(c, v->vgic.lr_intid[l])->priority;
 
@@ -152,11 +176,13 @@ static void flush(unsigned c)
 	for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
 		if (!deliverable(c, id))
 			continue;
+		if (vm.vgic.lr_first && id == VGIC_INTID_VTIMER)
+			fail("the timer waits while its list register is free", c, id);
 		left = true;
 		if (worst_new >= 0 && irq_of(c, id)->priority < worst_new)
 			fail("a better interrupt was left out of the list registers", c, id);
 	}
-	if (left && v->vgic.lr_used != all)
+	if (left && (v->vgic.lr_used & all) != all)
 		fail("an interrupt waits while a list register is free", c, v->vgic.lr_used);
 	if (fake_vgic.underflow[v->pcpu] != left)
 		fail("underflow maintenance does not match what waits", c, left);
@@ -174,6 +200,93 @@ static void sync_(unsigned c)
 	for (unsigned l = 0; l < vm.vgic.nr_lrs; l++)
 		if ((v->vgic.lr_used & (1u << l)) && !fake_vgic_lr_state(l))
 			fail("sync kept a finished list register", c, l);
+}
+
+/* What the vector's delivery of the timer PPI leaves behind, once synced. */
+struct timer_view {
+	uint64_t lr;
+	uint8_t in_lr, lr_index, pending, active, hw;
+	bool used;
+};
+
+static struct timer_view timer_view(unsigned c)
+{
+	const struct vcpu *v = &vm.vcpus[c];
+	const struct vgic_irq *t = &v->vgic.priv[VGIC_INTID_VTIMER];
+
+	return (struct timer_view){
+		.lr = fake_vgic.lr[v->pcpu][VGIC_TIMER_LR],
+		.in_lr = t->in_lr, .lr_index = t->in_lr ? t->lr : 0, .pending = t->pending,
+		.active = t->active, .hw = t->hw,
+		.used = (v->vgic.lr_used >> VGIC_TIMER_LR) & 1,
+	};
+}
+
+/* The physical timer PPI fires while vCPU c runs. */
+static void timer_fires(unsigned c)
+{
+	static struct vm before, fast;
+	static struct fake_vgic fbefore, ffast;
+	struct vcpu *v = &vm.vcpus[c];
+
+	fake_vgic_select(v->pcpu);
+	before = vm;
+	fbefore = fake_vgic;
+	if (!fake_vgic_timer_vector(v))
+		return; /* vm_handle_irqs() injects it: the fuzzer's op 5 does that */
+	check();
+	fast = vm;
+	ffast = fake_vgic;
+	/* The C path from the same state: the exit's sync, the injection, the
+	 * sync and flush before entry. */
+	vm = before;
+	fake_vgic = fbefore;
+	vgic_sync(v);
+	vgic_inject(v, VGIC_INTID_VTIMER, true);
+	vgic_sync(v);
+	vgic_flush(v);
+	struct timer_view slow = timer_view(c);
+
+	/* Back to the vector's outcome, taken in by the next exit's sync. */
+	vm = fast;
+	fake_vgic = ffast;
+	vgic_sync(v);
+	struct timer_view got = timer_view(c);
+
+	if (got.lr != slow.lr || got.in_lr != slow.in_lr || got.lr_index != slow.lr_index ||
+	    got.pending != slow.pending || got.active != slow.active || got.hw != slow.hw ||
+	    got.used != slow.used)
+		fail("the vector delivered the timer otherwise than the C path", c,
+		     (unsigned)(got.lr != slow.lr));
+}
+
+/* The fast-MMIO table answers as vgic_mmio() does, for every vCPU. */
+static void check_fast_reads(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTMMIO_SLOTS; i++) {
+		const struct fastmmio *e = &vm.fastmmio[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 4;
+		unsigned size = 1u << (e->key & 3);
+
+		if (e->key & 4)
+			fail("a fast write in the vGIC's table", 0, (unsigned)ipa);
+
+		for (unsigned c = 0; c < vm.vcpu_count; c++) {
+			uint64_t v = 0;
+
+			if (!vgic_mmio(&vm.vcpus[c], ipa, size, false, &v) || v != e->val)
+				fail("a fast read gives otherwise than vgic_mmio()", c,
+				     (unsigned)ipa);
+		}
+		n++;
+	}
+	if (n != 3 + 4 * vm.vcpu_count)
+		fail("the fast-MMIO table lost registers", 0, n);
 }
 
 static void reset_all(void)
@@ -245,7 +358,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vm.vcpus[i].pcpu = (i + (cfg >> 6)) % FAKE_VGIC_BANKS; /* any physical CPU */
 	}
 	vgic_reset(&vm);
+	vgic_add_fast_reads(&vm);
 	check();
+	check_fast_reads();
 
 	for (unsigned steps = 0; in.left && steps < 4096; steps++) {
 		unsigned op = (unsigned)take(&in, 1);
@@ -331,10 +446,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((take(&in, 1) & 0x3f) == 0)
 				reset_all();
 			break;
+		case 15:
+			timer_fires(c);
+			break;
 		default:
 			break;
 		}
 		check();
+		if (steps % 64 == 63)
+			check_fast_reads();
 	}
+	check_fast_reads();
 	return 0;
 }

@@ -12,14 +12,22 @@
  * every console line is the notice of dropped lines (a positive count) or
  * "[name] " followed by at most VUART_LINE - 1
  * characters without control characters (ESC excepted for now: vuart.c
- * lets it through, reported as a bug; see test_escape_is_replaced).
+ * lets it through, reported as a bug; see test_escape_is_replaced), and
+ * every register in the VM's fast-MMIO table (UARTFR, the identification
+ * registers) holds what a read through vuart_mmio() returns. A character
+ * written to UARTDR goes through the vector's fast write when it takes it
+ * (src/arch/fake/fastmmio.c plays guest.S); each time, the same write is
+ * also made through vuart_mmio() from the state before, and both must leave
+ * the same device state and console output.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <bulwark/arch/fake/fastmmio.h>
 #include <bulwark/console.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
@@ -47,6 +55,63 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "fuzz_vuart: %s\n", what);
 	abort();
+}
+
+/* The fast-MMIO table answers as vuart_mmio() does. */
+static void check_fast_reads(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTMMIO_SLOTS; i++) {
+		const struct fastmmio *e = &vm.fastmmio[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 4, v = 0;
+		unsigned size = 1u << (e->key & 3);
+
+		n++;
+		if (e->key & 4) { /* UARTDR's fast writes */
+			if (ipa != VUART_BASE || e->val != (uint64_t)(uintptr_t)&vm.uart.tx)
+				fail("a fast write that is not UARTDR's into the line");
+			continue;
+		}
+
+		if (!vuart_mmio(&vm, ipa - VUART_BASE, size, false, &v))
+			fail("a fast-read register the UART does not claim");
+		if (size < 8)
+			v &= (1ULL << (8 * size)) - 1;
+		if (v != e->val)
+			fail("a fast read gives another value than a read returns");
+	}
+	if (n != 13)
+		fail("the fast-MMIO table lost entries");
+}
+
+/* A write of @v (@size bytes) to UARTDR, by the vector if it takes it:
+ * then also by vuart_mmio() from the state before, to compare. */
+static void dr_write(uint64_t v, unsigned size)
+{
+	static struct vuart before, fast;
+	size_t len = fake_console_len;
+	uint64_t w = v;
+
+	before = vm.uart;
+	if (!fake_fastmmio(&vm, VUART_BASE, size, true, &w)) {
+		vuart_mmio(&vm, 0, size, true, &w);
+		return;
+	}
+	fast = vm.uart;
+	if (fake_console_len != len)
+		fail("a fast write wrote to the console");
+	vm.uart = before;
+	w = v;
+	vuart_mmio(&vm, 0, size, true, &w);
+	fast.lock = vm.uart.lock; /* the tickets: one lock each */
+	if (memcmp(&fast, &vm.uart, sizeof(fast)) != 0)
+		fail("a fast write left the UART otherwise than vuart_mmio()");
+	if (fake_console_len != len)
+		fail("vuart_mmio() wrote to the console where a fast write did not");
 }
 
 /* Checks the console lines written since the last call. */
@@ -110,6 +175,7 @@ static void check(void)
 	if (u->imsc & ~0x7ffu)
 		fail("IMSC holds unimplemented bits");
 	check_console();
+	check_fast_reads();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -126,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_console_clear();
 	level_known = false;
 	vuart_reset(&vm.uart);
+	vuart_add_fast_mmio(&vm);
 	check();
 
 	for (unsigned steps = 0; in.left && steps < 8192; steps++) {
@@ -152,7 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned i = 0; i < n && in.left; i++) {
 				uint64_t v = take(&in, 1);
 
-				vuart_mmio(&vm, 0, 1, true, &v);
+				dr_write(v | (i & 1 ? 0 : v << 9), 1u << (i % 3));
 			}
 			break;
 		}

@@ -7,9 +7,9 @@ fuzz-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c
 fuzz-sysdesc-libs := -lfdt
 fuzz-targets += pkg vgic vuart psci
 fuzz-pkg-srcs := src/core/pkg.c src/lib/fmt.c
-fuzz-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
+fuzz-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c src/arch/fake/fastmmio.c
 fuzz-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
-	test/unit/fake_console.c
+	src/arch/fake/fastmmio.c test/unit/fake_console.c
 fuzz-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c src/core/mitig.c src/lib/fmt.c
 fuzz-targets += mitig
 fuzz-mitig-srcs := src/core/mitig.c src/lib/fmt.c

@@ -38,8 +38,12 @@ ALWAYS = ["console.uart", "exceptions.undef", "exceptions.svc", "exceptions.brk"
           "exceptions.el2_sysreg", "gic.typer", "gic.sgi_self", "gic.sgi_masking", "mem.rw",
           "psci.version", "psci.features", "psci.unknown_function", "psci.affinity_info",
           "psci.cpu_on_errors", "timer.counter_monotonic", "timer.virtual", "timer.imask",
-          "timer.wfi_wakeup"]
-SMP2 = ["console.concurrent_lines", "gic.sgi_other", "gic.sgi_not_self", "psci.cpu_on_off"]
+          "timer.wfi_wakeup", "timer_irq.repeated", "timer_irq.disabled_while_firing",
+          "timer_irq.priority", "timer_irq.priority_mask", "timer_irq.behind_active",
+          "timer_irq.preempts_active", "timer_irq.many_pending_timer_last",
+          "timer_irq.many_pending_timer_first", "timer_irq.many_pending_by_priority"]
+SMP2 = ["console.concurrent_lines", "gic.sgi_other", "gic.sgi_not_self", "psci.cpu_on_off",
+        "timer_irq.secondary"]
 
 
 def crash(mode, report):

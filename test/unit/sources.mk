@@ -9,11 +9,12 @@ unit-mm-srcs := src/core/mm.c src/core/mpool.c src/arch/fake/mm.c src/arch/fake/
 unit-palloc-srcs := src/core/palloc.c src/arch/fake/cpu.c
 unit-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c
 unit-sysdesc-libs := -lfdt
-unit-tests += pkg vgic vuart psci
+unit-tests += pkg vgic vuart psci fastmmio
+unit-fastmmio-srcs := src/arch/fake/fastmmio.c
 unit-pkg-srcs := src/core/pkg.c src/lib/fmt.c
-unit-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c
+unit-vgic-srcs := src/arch/aarch64/vgic.c src/arch/fake/vgic_lr.c src/arch/fake/fastmmio.c
 unit-vuart-srcs := src/vdev/vuart.c src/core/console.c src/lib/fmt.c src/arch/fake/cpu.c \
-	test/unit/fake_console.c
+	src/arch/fake/fastmmio.c test/unit/fake_console.c
 unit-psci-srcs := src/arch/aarch64/psci.c test/unit/fake_vm.c src/core/mitig.c src/lib/fmt.c
 unit-tests += mitig
 unit-mitig-srcs := src/core/mitig.c src/lib/fmt.c

@@ -4,7 +4,11 @@
  * register through `vgic_mmio()`, SGIs through `vgic_sgi1r()`, and delivery
  * through the fake list registers (src/arch/fake/vgic_lr.c: 4 list
  * registers, 5 priority bits), where the test plays the guest's CPU
- * interface. `vcpu_kick()` is this file's: it records who was kicked.
+ * interface and the timer's exit vector. `vcpu_kick()` is this file's: it
+ * records who was kicked.
+ *
+ * List register 0 is the virtual timer's own (VGIC_TIMER_LR): every other
+ * interrupt goes into LR_FIRST and up.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +21,9 @@
 #include <cmocka.h>
 
 #include <bulwark/drivers/gicv3_regs.h>
+#include <bulwark/arch/fake/fastmmio.h>
 #include <bulwark/arch/fake/vgic.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 
@@ -26,6 +32,7 @@
 #define CTLR_GRP1 0x2u
 #define CTLR_ARE_DS 0x50u
 #define POISON 0xa5a5a5a5a5a5a5a5ULL
+#define LR_FIRST 1 /* the first list register of interrupts other than the timer's */
 
 static struct vm vm;
 static unsigned kicks[VCPU_MAX];
@@ -206,7 +213,7 @@ static void test_gicd_ctlr_kicks_waiting_spis(void **state)
 	assert_int_equal(kicks[3], 2);
 	assert_true(vcpu(3)->requests & VCPU_REQ_INJECT);
 	flush(3);
-	assert_int_equal(fake_vgic_find(40), 0);
+	assert_int_equal(fake_vgic_find(40), LR_FIRST);
 	assert_false(vcpu(3)->requests & VCPU_REQ_INJECT);
 }
 
@@ -462,7 +469,7 @@ static void test_irouter_moves_pending_spi(void **state)
 	flush(1);
 	assert_int_equal(fake_vgic_find(50), -1);
 	flush(2);
-	assert_int_equal(fake_vgic_find(50), 0);
+	assert_int_equal(fake_vgic_find(50), LR_FIRST);
 }
 
 /* ---- Redistributors ---------------------------------------------------- */
@@ -773,9 +780,9 @@ static void test_sgi_kicks_only_enabled_targets(void **state)
 	gicr_wr(2, GICR_SGI + GICD_ISENABLER, 4, 1u << 9);
 	assert_int_equal(kicks[2], 1); /* now deliverable */
 	flush(1);
-	assert_int_equal(LR_VINTID(lr(1, 0)), 9);
+	assert_int_equal(LR_VINTID(lr(1, LR_FIRST)), 9);
 	flush(2);
-	assert_int_equal(LR_VINTID(lr(2, 0)), 9);
+	assert_int_equal(LR_VINTID(lr(2, LR_FIRST)), 9);
 }
 
 /* ---- Injection and list registers -------------------------------------- */
@@ -792,20 +799,23 @@ static void test_flush_highest_priority_first(void **state)
 	vgic_inject(vcpu(0), 42, false);
 	vgic_inject(vcpu(0), 27, false);
 	flush(0);
-	assert_int_equal(lr(0, 0), LR_VINTID(41) | LR_PRIORITY(0x10) | LR_GROUP1 | LR_PENDING);
-	assert_int_equal(lr(0, 1), LR_VINTID(27) | LR_PRIORITY(0x20) | LR_GROUP1 | LR_PENDING);
+	/* The timer's PPI in its own list register, the others by priority. */
+	assert_int_equal(lr(0, 0), LR_VINTID(27) | LR_PRIORITY(0x20) | LR_GROUP1 | LR_PENDING);
+	assert_int_equal(lr(0, 1), LR_VINTID(41) | LR_PRIORITY(0x10) | LR_GROUP1 | LR_PENDING);
 	assert_int_equal(lr(0, 2), LR_VINTID(42) | LR_PRIORITY(0x40) | LR_GROUP1 | LR_PENDING);
 	assert_int_equal(lr(0, 3), LR_VINTID(40) | LR_PRIORITY(0x80) | LR_GROUP1 | LR_PENDING);
 	assert_int_equal(vcpu(0)->vgic.lr_used, 0xf);
-	assert_int_equal(vcpu(0)->vgic.lr_intid[0], 41);
+	assert_int_equal(vcpu(0)->vgic.lr_intid[0], 27);
+	assert_int_equal(vcpu(0)->vgic.lr_intid[1], 41);
 	assert_int_equal(vcpu(0)->vgic.lr_intid[3], 40);
 	assert_true(vm.vgic.spi[41 - 32].in_lr);
 	assert_int_equal(vm.vgic.spi[42 - 32].lr, 2);
+	assert_int_equal(vcpu(0)->vgic.priv[27].lr, 0);
 	assert_false(fake_vgic.underflow[0]);
 	/* Flushing again changes nothing. */
 	flush(0);
 	assert_int_equal(vcpu(0)->vgic.lr_used, 0xf);
-	assert_int_equal(LR_VINTID(lr(0, 0)), 41);
+	assert_int_equal(LR_VINTID(lr(0, 1)), 41);
 }
 
 static void test_flush_equal_priority_lowest_intid_first(void **state)
@@ -818,10 +828,10 @@ static void test_flush_equal_priority_lowest_intid_first(void **state)
 	vgic_inject(vcpu(0), 35, false);
 	vgic_inject(vcpu(0), 3, false);
 	flush(0);
-	assert_int_equal(LR_VINTID(lr(0, 0)), 3);
-	assert_int_equal(LR_VINTID(lr(0, 1)), 35);
-	assert_int_equal(LR_VINTID(lr(0, 2)), 100);
-	assert_int_equal(lr(0, 3), 0);
+	assert_int_equal(lr(0, 0), 0); /* the timer's */
+	assert_int_equal(LR_VINTID(lr(0, 1)), 3);
+	assert_int_equal(LR_VINTID(lr(0, 2)), 35);
+	assert_int_equal(LR_VINTID(lr(0, 3)), 100);
 }
 
 /* Only what is enabled, pending, not active, for this vCPU and (SPIs)
@@ -836,46 +846,48 @@ static void test_flush_only_deliverable(void **state)
 	gicr_wr(0, GICR_SGI + GICD_ISPENDR, 4, 0x3);
 	gicr_wr(0, GICR_SGI + GICD_ISENABLER, 4, 0x2);
 	flush(0);
-	assert_int_equal(LR_VINTID(lr(0, 0)), 1); /* SGI 1 only */
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0x1);
+	assert_int_equal(LR_VINTID(lr(0, 1)), 1); /* SGI 1 only */
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x2);
 	/* SGIs and PPIs do not wait for the distributor's group enable. */
 	gicd_wr(GICD_CTLR, 4, 0);
 	gicd_wr(GICD_ICACTIVER + 4, 4, 1u << 8);
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0x1);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x2);
 	gicd_wr(GICD_CTLR, 4, CTLR_GRP1);
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0x3);
-	assert_int_equal(LR_VINTID(lr(0, 1)), 40);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x6);
+	assert_int_equal(LR_VINTID(lr(0, 2)), 40);
 	flush(1);
-	assert_int_equal(LR_VINTID(lr(1, 0)), 41);
+	assert_int_equal(LR_VINTID(lr(1, 1)), 41);
 }
 
 static void test_more_pending_than_lrs(void **state)
 {
 	(void)state;
 	gicd_wr(GICD_ICFGR + 8, 4, 0xaaaaaaaa); /* SPIs 32..47 edge: delivered once */
-	for (uint32_t i = 0; i < 6; i++) {
+	for (uint32_t i = 0; i < 5; i++) {
 		enable(40 + i, (uint8_t)(0x80 - i * 8), 0);
 		vgic_inject(vcpu(0), 40 + i, false);
 	}
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0xf);
+	/* Three list registers: LR 0 is the timer's, even when it is free. */
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0xe);
+	assert_int_equal(lr(0, 0), 0);
 	assert_true(fake_vgic.underflow[0]); /* come back when they drain */
-	for (unsigned n = 0; n < 4; n++)
+	for (unsigned n = 1; n < 4; n++)
 		assert_int_equal(LR_VINTID(lr(0, n)), 45 - n);
 	/* The guest takes the two best. */
-	assert_int_equal(fake_vgic_guest_ack(), 45);
-	fake_vgic_guest_eoi(0);
-	assert_true(fake_vgic_guest_handle(44));
+	assert_int_equal(fake_vgic_guest_ack(), 44);
+	fake_vgic_guest_eoi(1);
+	assert_true(fake_vgic_guest_handle(43));
 	sync_(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0xc);
-	assert_int_equal(lr(0, 0), 0);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x8);
 	assert_int_equal(lr(0, 1), 0);
+	assert_int_equal(lr(0, 2), 0);
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0xf);
-	assert_int_equal(LR_VINTID(lr(0, 0)), 41);
-	assert_int_equal(LR_VINTID(lr(0, 1)), 40);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0xe);
+	assert_int_equal(LR_VINTID(lr(0, 1)), 41);
+	assert_int_equal(LR_VINTID(lr(0, 2)), 40);
 	assert_false(fake_vgic.underflow[0]);
 }
 
@@ -889,7 +901,18 @@ static void test_fewer_lrs_than_max(void **state)
 		vgic_inject(vcpu(0), 60 + i, false);
 	}
 	flush(2); /* the fake aborts on a list register it does not have */
-	assert_int_equal(vcpu(2)->vgic.lr_used, 0x3);
+	assert_int_equal(vcpu(2)->vgic.lr_used, 0x2); /* LR 0 is the timer's */
+	assert_true(fake_vgic.underflow[2]);
+	/* With a single list register, there is none to keep for the timer. */
+	fake_vgic.lr_count = 1;
+	vgic_reset(&vm);
+	assert_int_equal(vm.vgic.lr_first, 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		enable(60 + i, 0x40, 2);
+		vgic_inject(vcpu(0), 60 + i, false);
+	}
+	flush(2);
+	assert_int_equal(vcpu(2)->vgic.lr_used, 0x1);
 	assert_true(fake_vgic.underflow[2]);
 	fake_vgic.lr_count = 32; /* more than the vGIC can track */
 	vgic_reset(&vm);
@@ -903,7 +926,7 @@ static void test_sync_frees_lr_after_eoi(void **state)
 	gicd_wr(GICD_ICFGR + 8, 4, 0x2 << 16); /* SPI 40 edge */
 	vgic_inject(vcpu(0), 40, false);
 	flush(1);
-	assert_int_equal(fake_vgic_find(40), 0);
+	assert_int_equal(fake_vgic_find(40), LR_FIRST);
 	assert_false(vm.vgic.spi[8].pending); /* an edge is consumed by the LR */
 	/* Still in the LR: pending as the guest sees it. */
 	assert_int_equal(gicd_rd(GICD_ISPENDR + 4, 4), 1u << 8);
@@ -915,7 +938,7 @@ static void test_sync_frees_lr_after_eoi(void **state)
 	assert_int_equal(gicd_rd(GICD_ISACTIVER + 4, 4), 1u << 8);
 	assert_int_equal(gicd_rd(GICD_ISPENDR + 4, 4), 0);
 	/* ...and ends it. */
-	fake_vgic_guest_eoi(0);
+	fake_vgic_guest_eoi(LR_FIRST);
 	unsigned before = kicks[1];
 
 	sync_(1);
@@ -923,7 +946,7 @@ static void test_sync_frees_lr_after_eoi(void **state)
 	assert_false(vm.vgic.spi[8].in_lr);
 	assert_false(vm.vgic.spi[8].pending);
 	assert_int_equal(vcpu(1)->vgic.lr_used, 0);
-	assert_int_equal(lr(1, 0), 0);
+	assert_int_equal(lr(1, LR_FIRST), 0);
 	assert_int_equal(kicks[1], before); /* nothing more to deliver */
 	flush(1);
 	assert_int_equal(vcpu(1)->vgic.lr_used, 0);
@@ -944,7 +967,7 @@ static void test_edge_while_active(void **state)
 	vgic_sgi1r(vcpu(1), SGI1R(8, 0x1)); /* again, while active */
 	sync_(0);
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0x1); /* one list register, not two */
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x2); /* one list register, not two */
 	assert_int_equal(fake_vgic_guest_ack(), FAKE_VGIC_SPURIOUS); /* not before the EOI */
 	fake_vgic_guest_eoi((unsigned)fake_vgic_find(8));
 	sync_(0);
@@ -968,18 +991,18 @@ static void test_level_repends_while_asserted(void **state)
 	vgic_set_level(&vm, 33, true);
 	assert_int_equal(kicks[0], 1);
 	flush(0);
-	assert_int_equal(fake_vgic_find(33), 0);
+	assert_int_equal(fake_vgic_find(33), LR_FIRST);
 	assert_true(fake_vgic_guest_handle(33));
 	sync_(0);
 	assert_true(gicd_rd(GICD_ISPENDR + 4, 4) & (1u << 1)); /* still pending: the line */
 	assert_false(vm.vgic.spi[1].in_lr);
 	assert_int_equal(kicks[0], 2);
 	flush(0);
-	assert_int_equal(fake_vgic_find(33), 0);
+	assert_int_equal(fake_vgic_find(33), LR_FIRST);
 	/* The device is served: the line drops before the EOI. */
 	assert_int_equal(fake_vgic_guest_ack(), 33);
 	vgic_set_level(&vm, 33, false);
-	fake_vgic_guest_eoi(0);
+	fake_vgic_guest_eoi(LR_FIRST);
 	sync_(0);
 	assert_false(gicd_rd(GICD_ISPENDR + 4, 4) & (1u << 1));
 	flush(0);
@@ -1085,7 +1108,7 @@ static void test_flush_after_every_enabling_change(void **state)
 	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
 	gicd_wr(GICD_ISENABLER + 4, 4, 1u << 8);
 	flush(0);
-	assert_int_equal(fake_vgic_find(40), 0);
+	assert_int_equal(fake_vgic_find(40), 1);
 	/* Pending while active. */
 	gicd_wr(GICD_ISENABLER + 4, 4, 1u << 9);
 	gicd_wr(GICD_ISACTIVER + 4, 4, 1u << 9);
@@ -1094,7 +1117,7 @@ static void test_flush_after_every_enabling_change(void **state)
 	assert_int_equal(fake_vgic_find(41), -1);
 	gicd_wr(GICD_ICACTIVER + 4, 4, 1u << 9);
 	flush(0);
-	assert_int_equal(fake_vgic_find(41), 1);
+	assert_int_equal(fake_vgic_find(41), 2);
 	/* Pending while group 1 is off. */
 	gicd_wr(GICD_CTLR, 4, 0);
 	gicd_wr(GICD_ISENABLER + 4, 4, 1u << 10);
@@ -1103,7 +1126,11 @@ static void test_flush_after_every_enabling_change(void **state)
 	assert_int_equal(fake_vgic_find(42), -1);
 	gicd_wr(GICD_CTLR, 4, CTLR_GRP1);
 	flush(0);
-	assert_int_equal(fake_vgic_find(42), 2);
+	assert_int_equal(fake_vgic_find(42), 3);
+	/* The guest takes 40: a list register for what follows. */
+	fake_vgic_select(0);
+	assert_true(fake_vgic_guest_handle(40));
+	sync_(0);
 	/* Routed to vCPU 1 and flushed there while it was vCPU 0's, then back. */
 	gicd_wr(GICD_ISENABLER + 4, 4, 1u << 11);
 	vgic_inject(vcpu(0), 43, false);
@@ -1114,11 +1141,11 @@ static void test_flush_after_every_enabling_change(void **state)
 	flush(1);
 	assert_int_equal(vcpu(1)->vgic.lr_used, 0);
 	flush(0);
-	assert_int_equal(fake_vgic_find(43), 3);
+	assert_int_equal(fake_vgic_find(43), 1);
 	/* A private one, pended while disabled, enabled through its frame. */
 	gicr_wr(0, GICR_SGI + GICD_ISPENDR, 4, 1u << 20);
 	fake_vgic_select(0);
-	assert_true(fake_vgic_guest_handle(40));
+	assert_true(fake_vgic_guest_handle(41));
 	sync_(0);
 	flush(0);
 	assert_int_equal(fake_vgic_find(20), -1);
@@ -1127,8 +1154,8 @@ static void test_flush_after_every_enabling_change(void **state)
 	assert_true(fake_vgic_find(20) >= 0);
 }
 
-/* With 16 list registers and many candidates, the 16 best go in, best
- * first, equal priorities by INTID. */
+/* With 16 list registers and many candidates, the 15 best go in (LR 0 is
+ * the timer's), best first, equal priorities by INTID. */
 static void test_flush_sorts_many(void **state)
 {
 	(void)state;
@@ -1143,17 +1170,17 @@ static void test_flush_sorts_many(void **state)
 		vgic_inject(vcpu(0), id, false);
 	}
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0xffff);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0xfffe);
 	assert_true(fake_vgic.underflow[0]);
 	uint32_t prev_id = 0;
 	unsigned prev_prio = 0;
 
-	for (unsigned n = 0; n < 16; n++) {
+	for (unsigned n = 1; n < 16; n++) {
 		uint32_t id = (uint32_t)LR_VINTID(lr(0, n));
 		unsigned prio = (unsigned)(lr(0, n) >> 48) & 0xff;
 
 		assert_int_equal(prio, vm.vgic.spi[id - 32].priority);
-		assert_true(n == 0 || prio > prev_prio || (prio == prev_prio && id > prev_id));
+		assert_true(n == 1 || prio > prev_prio || (prio == prev_prio && id > prev_id));
 		prev_id = id;
 		prev_prio = prio;
 	}
@@ -1187,10 +1214,10 @@ static void test_flush_per_vcpu(void **state)
 	vgic_inject(vcpu(1), 5, false);
 	flush(0);
 	flush(1);
-	assert_int_equal(LR_VINTID(lr(0, 0)), 40);
-	assert_int_equal(lr(0, 1), 0);
-	assert_int_equal(LR_VINTID(lr(1, 0)), 5);
-	assert_int_equal(LR_VINTID(lr(1, 1)), 41);
+	assert_int_equal(LR_VINTID(lr(0, 1)), 40);
+	assert_int_equal(lr(0, 2), 0);
+	assert_int_equal(LR_VINTID(lr(1, 1)), 5);
+	assert_int_equal(LR_VINTID(lr(1, 2)), 41);
 }
 
 static void test_reset(void **state)
@@ -1284,12 +1311,12 @@ static void test_unaligned_gicr_stays_private(void **state)
 static void test_higher_priority_not_starved(void **state)
 {
 	(void)state;
-	for (uint32_t i = 0; i < 4; i++) {
+	for (uint32_t i = 0; i < 3; i++) {
 		enable(40 + i, 0xf0, 0);
 		vgic_inject(vcpu(0), 40 + i, false);
 	}
 	flush(0);
-	assert_int_equal(vcpu(0)->vgic.lr_used, 0xf);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0xe);
 	/* The guest masks priority 0xf0 and below; an urgent one arrives. */
 	enable(50, 0x00, 0);
 	vgic_inject(vcpu(0), 50, false);
@@ -1323,6 +1350,286 @@ static void test_level_deasserted_while_active_not_redelivered(void **state)
 	sync_(0);
 	flush(0);
 	assert_int_equal(fake_vgic_guest_ack(), FAKE_VGIC_SPURIOUS);
+}
+
+/* ---- The virtual timer's list register and the exit vector's fast path -- */
+
+#define TIMER_LR_HW (LR_VINTID(27) | LR_PINTID(27) | LR_HW | LR_GROUP1 | LR_PENDING)
+
+static uint64_t timer_lr_of(unsigned c)
+{
+	return vcpu(c)->vgic.timer_lr;
+}
+
+/* What the vector would write follows every change of the timer PPI's
+ * state that the C path looks at, whoever makes it. */
+static void test_timer_lr_follows_state(void **state)
+{
+	(void)state;
+	assert_int_equal(timer_lr_of(0), 0); /* disabled at reset */
+	enable(27, 0x40, 0);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x40));
+	/* Priority, by byte and by word; only the implemented bits. */
+	gicr_wr(0, GICR_SGI + GICD_IPRIORITYR + 27, 1, 0x8f);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x88));
+	gicr_wr(0, GICR_SGI + GICD_IPRIORITYR + 24, 4, 0x10ffffff);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	/* Disabled, then enabled again. */
+	gicr_wr(0, GICR_SGI + GICD_ICENABLER, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), 0);
+	gicr_wr(0, GICR_SGI + GICD_ISENABLER, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	/* Pending here (a write to ISPENDR0): the C path has to deliver that
+	 * one first; once it sits in the timer's list register, the vector may
+	 * use the list register again after the guest ends it. */
+	gicr_wr(0, GICR_SGI + GICD_ISPENDR, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), 0);
+	flush(0);
+	assert_int_equal(lr(0, 0), LR_VINTID(27) | LR_PRIORITY(0x10) | LR_GROUP1 | LR_PENDING);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	assert_true(fake_vgic_guest_handle(27));
+	sync_(0);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	/* Active by a write to ISACTIVER0, outside any list register. */
+	gicr_wr(0, GICR_SGI + GICD_ISACTIVER, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), 0);
+	gicr_wr(0, GICR_SGI + GICD_ICACTIVER, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	/* Another vCPU programs this vCPU's redistributor. */
+	wr_at(2, frame(0) + GICR_SGI + GICD_ICENABLER, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), 0);
+	wr_at(3, frame(0) + GICR_SGI + GICD_ISENABLER, 4, 1u << 27);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	assert_int_equal(timer_lr_of(2) | timer_lr_of(3), 0);
+	/* The other PPIs and the SPIs have nothing to do with it. */
+	enable(26, 0x20, 0);
+	enable(40, 0x20, 0);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x10));
+	/* A physical timer interrupt that the C path holds (disabled meanwhile). */
+	gicr_wr(0, GICR_SGI + GICD_ICENABLER, 4, 1u << 27);
+	vgic_inject(vcpu(0), 27, true);
+	assert_int_equal(timer_lr_of(0), 0);
+	vgic_reset(&vm);
+	assert_int_equal(timer_lr_of(0), 0);
+	assert_false(vcpu(0)->vgic.timer_fast);
+}
+
+/* The vector delivers it; the next exit's sync takes it into the state,
+ * and from then on it is like any other interrupt in a list register. */
+static void test_timer_vector_round_trip(void **state)
+{
+	(void)state;
+	enable(27, 0x40, 0);
+	fake_vgic_select(0);
+	assert_true(fake_vgic_timer_vector(vcpu(0)));
+	assert_int_equal(lr(0, 0), TIMER_LR_HW | LR_PRIORITY(0x40));
+	assert_true(vgic_sync_needed(&vcpu(0)->vgic));
+	assert_int_equal(kicks[0], 0); /* no exit, no kick */
+	sync_(0);
+	const struct vgic_irq *t = &vcpu(0)->vgic.priv[27];
+
+	assert_true(t->in_lr && t->hw && !t->pending && !t->active);
+	assert_int_equal(t->lr, 0);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x1);
+	assert_int_equal(vcpu(0)->vgic.lr_intid[0], 27);
+	assert_false(vcpu(0)->vgic.timer_fast);
+	/* Every vCPU reads it as pending, like one the C path delivered. */
+	assert_int_equal(rd_at(1, frame(0) + GICR_SGI + GICD_ISPENDR, 4), 1u << 27);
+	/* The list register is busy: the vector leaves a second one to C. */
+	assert_false(fake_vgic_timer_vector(vcpu(0)));
+	/* The guest takes it: active. */
+	assert_int_equal(fake_vgic_guest_ack(), 27);
+	sync_(0);
+	assert_true(t->active);
+	assert_int_equal(gicr_rd(0, GICR_SGI + GICD_ISACTIVER, 4), 1u << 27);
+	assert_int_equal(gicr_rd(0, GICR_SGI + GICD_ISPENDR, 4), 0);
+	/* It ends it, and the timer fires again before any exit: the vector
+	 * reuses the list register. */
+	fake_vgic_guest_eoi(0);
+	assert_true(fake_vgic_timer_vector(vcpu(0)));
+	sync_(0);
+	assert_true(t->in_lr && !t->active);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0x1);
+	assert_int_equal(vcpu(0)->stats.vtimer_fast, 2);
+	/* Ended for good: retired at the next sync, nothing left to deliver. */
+	assert_true(fake_vgic_guest_handle(27));
+	sync_(0);
+	assert_false(t->in_lr || t->pending || t->active);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+	assert_int_equal(lr(0, 0), 0);
+	assert_int_equal(kicks[0], 0);
+	flush(0);
+	assert_int_equal(lr(0, 0), 0);
+}
+
+/* Delivered and ended with no exit in between: nothing to take in. */
+static void test_timer_vector_ended_before_exit(void **state)
+{
+	(void)state;
+	enable(27, 0x40, 0);
+	fake_vgic_select(0);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_true(fake_vgic_timer_vector(vcpu(0)));
+		assert_true(fake_vgic_guest_handle(27));
+	}
+	sync_(0);
+	const struct vgic_irq *t = &vcpu(0)->vgic.priv[27];
+
+	assert_false(t->in_lr || t->pending || t->active);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+	assert_int_equal(lr(0, 0), 0);
+	assert_false(vcpu(0)->vgic.timer_fast);
+	assert_int_equal(timer_lr_of(0), TIMER_LR_HW | LR_PRIORITY(0x40));
+	assert_int_equal(vcpu(0)->stats.vtimer_fast, 3);
+}
+
+/* When the vector leaves it to C (disabled), the C path holds it pending
+ * and delivers it once, in the timer's list register, when re-enabled. */
+static void test_timer_disabled_then_enabled(void **state)
+{
+	(void)state;
+	enable(27, 0x30, 0);
+	gicr_wr(0, GICR_SGI + GICD_ICENABLER, 4, 1u << 27);
+	fake_vgic_select(0);
+	assert_false(fake_vgic_timer_vector(vcpu(0)));
+	vgic_inject(vcpu(0), 27, true); /* what vm_handle_irqs() does then */
+	sync_(0);
+	flush(0);
+	assert_int_equal(lr(0, 0), 0);
+	assert_int_equal(gicr_rd(0, GICR_SGI + GICD_ISPENDR, 4), 1u << 27);
+	gicr_wr(0, GICR_SGI + GICD_ISENABLER, 4, 1u << 27);
+	assert_int_equal(kicks[0], 1);
+	flush(0);
+	assert_int_equal(lr(0, 0), TIMER_LR_HW | LR_PRIORITY(0x30));
+	assert_true(fake_vgic_guest_handle(27));
+	sync_(0);
+	flush(0);
+	assert_int_equal(lr(0, 0), 0);
+	assert_int_equal(fake_vgic_guest_ack(), FAKE_VGIC_SPURIOUS);
+}
+
+/* The timer's list register is its own: other interrupts never use it, not
+ * even to evict for a better one, and it never waits for theirs. */
+static void test_timer_lr_is_its_own(void **state)
+{
+	(void)state;
+	gicd_wr(GICD_ICFGR + 8, 4, 0xaaaaaaaa); /* SPIs 32..47 edge */
+	for (uint32_t i = 0; i < 5; i++) {
+		enable(40 + i, 0xe0, 0);
+		vgic_inject(vcpu(0), 40 + i, false);
+	}
+	enable(27, 0xf0, 0); /* the lowest priority of all */
+	vgic_inject(vcpu(0), 27, true);
+	flush(0);
+	assert_int_equal(LR_VINTID(lr(0, 0)), 27);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0xf);
+	assert_true(fake_vgic.underflow[0]);
+	/* A better one evicts an SPI, not the timer. */
+	enable(50, 0x00, 0);
+	vgic_inject(vcpu(0), 50, false);
+	sync_(0);
+	flush(0);
+	assert_int_equal(LR_VINTID(lr(0, 0)), 27);
+	assert_true(fake_vgic_find(50) >= 1);
+	/* The guest drains everything, each once; the timer went first to
+	 * the guest only by priority order, not by list register order. */
+	unsigned seen = 0;
+
+	for (unsigned round = 0; round < 8; round++) {
+		uint32_t id;
+
+		while ((id = fake_vgic_guest_ack()) != FAKE_VGIC_SPURIOUS) {
+			fake_vgic_guest_eoi((unsigned)fake_vgic_find(id));
+			seen++;
+		}
+		sync_(0);
+		flush(0);
+	}
+	assert_int_equal(seen, 7);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+}
+
+/* With a single list register there is no fast path. */
+static void test_timer_single_lr(void **state)
+{
+	(void)state;
+	fake_vgic.lr_count = 1;
+	vgic_reset(&vm);
+	enable(27, 0x40, 0);
+	assert_int_equal(timer_lr_of(0), 0);
+	fake_vgic_select(0);
+	assert_false(fake_vgic_timer_vector(vcpu(0)));
+	vgic_inject(vcpu(0), 27, true);
+	flush(0);
+	assert_int_equal(lr(0, 0), TIMER_LR_HW | LR_PRIORITY(0x40));
+}
+
+/* ---- The fast-MMIO table ------------------------------------------------- */
+
+/* Every register the table holds reads the same through vgic_mmio(), from
+ * every vCPU, and through the vector; returns how many there are. */
+static unsigned fast_reads_agree(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTMMIO_SLOTS; i++) {
+		const struct fastmmio *e = &vm.fastmmio[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 4, v = POISON;
+		unsigned kind = e->key & 7, size = 1u << (kind & 3);
+
+		assert_int_equal(fastmmio_slot(ipa, kind), i);
+		assert_false(kind & 4); /* reads only */
+		for (unsigned c = 0; c < vm.vcpu_count; c++)
+			assert_int_equal(rd_at(c, ipa, size), e->val);
+		assert_true(fake_fastmmio(&vm, ipa, size, false, &v));
+		assert_int_equal(v, e->val);
+		n++;
+	}
+	return n;
+}
+
+static const struct fastmmio *fast_entry(uint64_t ipa, unsigned size_log2)
+{
+	unsigned kind = fastmmio_kind(size_log2, false);
+	const struct fastmmio *e = &vm.fastmmio[fastmmio_slot(ipa, kind)];
+
+	return e->key == fastmmio_key(ipa, kind) ? e : NULL;
+}
+
+/* GICD_TYPER, IIDR, PIDR2 and each frame's TYPER (64 and upper 32 bits),
+ * IIDR and PIDR2; what vgic_mmio() answers, before and after the guest
+ * writes to them and changes everything else. */
+static void test_fast_reads(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	vgic_add_fast_reads(&vm);
+	assert_int_equal(fast_reads_agree(), 3 + 4 * 4);
+	assert_int_equal(fast_entry(VGIC_DIST_BASE + GICD_TYPER, 2)->val, 0x7 | (9u << 19));
+	assert_int_equal(fast_entry(frame(3) + GICR_TYPER, 3)->val, 3ULL << 32 | 3 << 8 | 1 << 4);
+	/* Only the size it has, only reads, only what is in the table. */
+	assert_null(fast_entry(VGIC_DIST_BASE + GICD_TYPER, 3));
+	assert_false(fake_fastmmio(&vm, VGIC_DIST_BASE + GICD_TYPER, 8, false, &v));
+	assert_false(fake_fastmmio(&vm, VGIC_DIST_BASE + GICD_TYPER, 4, true, &v));
+	assert_false(fake_fastmmio(&vm, VGIC_DIST_BASE + GICD_CTLR, 4, false, &v));
+	assert_false(fake_fastmmio(&vm, frame(4) + GICR_TYPER, 8, false, &v)); /* no 5th vCPU */
+	for (uint64_t ipa = VGIC_DIST_BASE; ipa < frame(4); ipa += 4)
+		if (fast_entry(ipa, 2))
+			wr_at(1, ipa, 4, ~0ULL);
+	gicd_wr(GICD_CTLR, 4, CTLR_GRP1);
+	enable(40, 0x10, 2);
+	gicr_wr(3, GICR_WAKER, 4, 0);
+	assert_int_equal(fast_reads_agree(), 3 + 4 * 4);
+	/* Eight vCPUs: every register of the vGIC has a slot of its own. */
+	setup_vm(8);
+	vgic_add_fast_reads(&vm);
+	assert_int_equal(fast_reads_agree(), 3 + 8 * 4);
+	assert_int_equal(fast_entry(frame(7) + GICR_TYPER, 3)->val, 7ULL << 32 | 7 << 8 | 1 << 4);
+	assert_int_equal(fast_entry(frame(6) + GICR_TYPER, 3)->val, 6ULL << 32 | 6 << 8);
 }
 
 #define T(f) cmocka_unit_test_setup(f, setup4)
@@ -1380,6 +1687,13 @@ int main(void)
 		T(test_unaligned_gicr_stays_private),  
 		T(test_higher_priority_not_starved),   
 		T(test_level_deasserted_while_active_not_redelivered), 
+		T(test_timer_lr_follows_state),
+		T(test_timer_vector_round_trip),
+		T(test_timer_vector_ended_before_exit),
+		T(test_timer_disabled_then_enabled),
+		T(test_timer_lr_is_its_own),
+		T(test_timer_single_lr),
+		T(test_fast_reads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

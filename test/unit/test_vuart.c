@@ -16,8 +16,10 @@
 
 #include <cmocka.h>
 
+#include <bulwark/arch/fake/fastmmio.h>
 #include <bulwark/drivers/pl011_regs.h>
 #include <bulwark/console.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
 
@@ -496,6 +498,166 @@ static void test_escape_is_replaced(void **state)
 	assert_string_equal(fake_console_buf, "[guest] .[2Kforged.]0;title.\r\n");
 }
 
+/* ---- The fast-MMIO table ------------------------------------------------- */
+
+/* Every register the table holds reads the same through vuart_mmio(), at
+ * its size, and every write entry is UARTDR's into the line; returns how
+ * many entries there are. */
+static unsigned fast_mmio_agree(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < FASTMMIO_SLOTS; i++) {
+		const struct fastmmio *e = &vm.fastmmio[i];
+
+		if (!e->key)
+			continue;
+		uint64_t ipa = e->key >> 4, v = 0xa5a5a5a5a5a5a5a5ULL;
+		unsigned kind = e->key & 7, size = 1u << (kind & 3);
+
+		assert_int_equal(fastmmio_slot(ipa, kind), i);
+		assert_true(ipa >= VUART_BASE && ipa < VUART_BASE + VUART_SIZE);
+		n++;
+		if (kind & 4) {
+			assert_int_equal(ipa, VUART_BASE + UARTDR);
+			assert_int_equal(e->val, (uint64_t)(uintptr_t)&vm.uart.tx);
+			continue;
+		}
+		assert_true(vuart_mmio(&vm, ipa - VUART_BASE, size, false, &v));
+		if (size < 8)
+			v &= (1ULL << (8 * size)) - 1; /* as the trap handler cuts it */
+		assert_int_equal(e->val, v);
+	}
+	return n;
+}
+
+/* UARTFR (32 and 16 bits) and the 8 identification registers; UARTFR
+ * follows the receive FIFO through input, reads, a full FIFO and reset. */
+static void test_fast_reads(void **state)
+{
+	(void)state;
+	vuart_add_fast_mmio(&vm);
+	assert_int_equal(fast_mmio_agree(), 10 + 3);
+	uint64_t *fr = &vm.fastmmio[fastmmio_slot(VUART_BASE + UARTFR, 1)].val;
+
+	assert_int_equal(*fr, FR_TXFE | FR_RXFE);
+	assert_true(vuart_input(&vm, 'a'));
+	assert_int_equal(*fr, FR_TXFE);
+	assert_int_equal(fast_mmio_agree(), 13);
+	for (unsigned i = 1; i < 64; i++)
+		assert_true(vuart_input(&vm, 'b'));
+	assert_int_equal(*fr, FR_TXFE | FR_RXFF);
+	assert_int_equal(fast_mmio_agree(), 13);
+	assert_false(vuart_input(&vm, 'c'));
+	assert_int_equal(rd(UARTDR), 'a');
+	assert_int_equal(*fr, FR_TXFE);
+	for (unsigned i = 1; i < 64; i++)
+		rd(UARTDR);
+	assert_int_equal(*fr, FR_TXFE | FR_RXFE);
+	assert_true(vuart_input(&vm, 'd'));
+	vuart_reset_regs(&vm.uart);
+	assert_int_equal(*fr, FR_TXFE | FR_RXFE);
+	/* Writes change none of them. */
+	wr(UARTFR, 0);
+	for (unsigned off = 0xfe0; off < 0x1000; off += 4)
+		wr(off, 0xffffffff);
+	say("text\n");
+	assert_int_equal(fast_mmio_agree(), 13);
+}
+
+/* One character to UARTDR as a driver writes it (@size bytes), through the
+ * vector when @fast and it takes it, else through vuart_mmio(). Returns
+ * whether the vector took it. */
+static bool put(uint8_t c, unsigned size, bool fast)
+{
+	uint64_t v = c | (size > 1 ? 0x1200u : 0); /* bits above the character */
+
+	if (fast && fake_fastmmio(&vm, VUART_BASE + UARTDR, size, true, &v))
+		return true;
+	assert_true(vuart_mmio(&vm, UARTDR, size, true, &v));
+	return false;
+}
+
+/* What the vector takes, and what it leaves to C. */
+static void test_fast_writes(void **state)
+{
+	uint64_t v = 'x';
+
+	(void)state;
+	vuart_add_fast_mmio(&vm);
+	/* A first write sets the transmit interrupt status: C's. */
+	assert_false(put('a', 2, true));
+	assert_true(put('b', 2, true));
+	assert_true(put('c', 1, true));
+	assert_true(put('d', 4, true));
+	assert_int_equal(vm.uart.line_len, 4);
+	/* Not in the table: 8 bytes wide; unaligned. */
+	assert_false(fake_fastmmio(&vm, VUART_BASE + UARTDR, 8, true, &v));
+	assert_false(fake_fastmmio(&vm, VUART_BASE + UARTDR + 1, 1, true, &v));
+	/* The end of a line, control characters and the rest are C's. */
+	static const uint8_t others[] = { '\n', '\r', 0, 0x1b, 0x1f, 0x7f, 0x80, 0xff };
+
+	for (unsigned i = 0; i < sizeof(others); i++) {
+		v = others[i];
+		assert_false(fake_fastmmio(&vm, VUART_BASE + UARTDR, 2, true, &v));
+	}
+	assert_int_equal(vm.uart.line_len, 4);
+	assert_false(put('\n', 2, true));
+	assert_string_equal(fake_console_buf, "[guest] abcd\r\n");
+	/* A full line: C's, which sends it out first. */
+	for (unsigned i = 0; i < VUART_LINE - 1; i++)
+		assert_true(put('e', 2, true));
+	assert_false(put('f', 2, true));
+	assert_int_equal(vm.uart.line_len, 1);
+	/* The guest clears the transmit interrupt status: C's again. */
+	wr(UARTICR, INT_TX);
+	assert_false(put('g', 2, true));
+	assert_true(put('h', 2, true));
+	/* With the transmit interrupt unmasked too, nothing changes but the line. */
+	wr(UARTIMSC, INT_TX);
+	unsigned calls = level_calls;
+
+	assert_true(put('i', 2, true));
+	assert_int_equal(level_calls, calls);
+	assert_true(level);
+	/* Reset: C's until a write sets the status again. */
+	vuart_reset_regs(&vm.uart);
+	assert_false(put('j', 2, true));
+	assert_true(put('k', 2, true));
+}
+
+/* Text written through the vector where it can gives the console exactly
+ * what the C path alone gives, and leaves the device in the same state. */
+static void test_fast_writes_same_output(void **state)
+{
+	static char text[1024], out[2][8192];
+	static struct vuart after[2];
+	unsigned n = 0, fast = 0;
+
+	for (unsigned i = 0; i < 300; i++)
+		text[n++] = (char)('a' + i % 26);
+	for (const char *p = "\nline\r\n\ttab \x1b[31mred\x7f\n\npartial"; *p; p++)
+		text[n++] = *p;
+	for (unsigned pass = 0; pass < 2; pass++) {
+		setup(state);
+		vuart_add_fast_mmio(&vm);
+		for (unsigned i = 0; i < n; i++) {
+			fast += put((uint8_t)text[i], 1u << (i % 3), pass == 1);
+			if (i == n / 2)
+				fake_counter_now += HZ; /* time goes by */
+		}
+		vuart_flush(&vm, false);
+		assert_true(fake_console_len < sizeof(out[0]));
+		memcpy(out[pass], fake_console_buf, fake_console_len + 1);
+		after[pass] = vm.uart;
+		/* The vector takes the lock also for a write it then leaves to C. */
+		after[pass].lock = (struct spinlock)SPINLOCK_INIT;
+	}
+	assert_true(fast > n / 2);
+	assert_string_equal(out[1], out[0]);
+	assert_memory_equal(&after[1], &after[0], sizeof(after[0]));
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -520,6 +682,9 @@ int main(void)
 		T(test_flush_counts_against_limit),
 		T(test_zero_frequency),
 		T(test_escape_is_replaced),
+		T(test_fast_reads),
+		T(test_fast_writes),
+		T(test_fast_writes_same_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

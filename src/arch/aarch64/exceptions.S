@@ -41,11 +41,22 @@
 	b	guest_exit
 .endm
 
+/* IRQ from a guest: the virtual timer's fast path, else a full exit (see
+ * guest_irq in guest.S). The guest's x2, x3 go to [sp], x0, x1 to [sp + 16]. */
+.macro guest_irq_vector
+	.balign	0x80
+	guest_entry_mitigations
+	stp	x2, x3, [sp, #-32]!
+	stp	x0, x1, [sp, #16]
+	b	guest_irq
+.endm
+
 /*
  * Synchronous exit from an AArch64 guest, with a fast path for the
  * firmware version queries (HVC #0 with x0 = PSCI_VERSION or
  * SMCCC_VERSION): they have no arguments, change no state and are asked
  * often, so they are answered here without saving the guest's registers.
+ * Data aborts go to the fast-MMIO path (guest_mmio in guest.S).
  * Everything else takes the full exit.
  */
 .macro guest_sync_vector
@@ -55,7 +66,7 @@
 	mrs	x1, esr_el2
 	ubfx	x1, x1, #26, #6
 	cmp	x1, #ESR_EC_HVC64
-	b.ne	1f
+	b.ne	2f
 	mrs	x1, esr_el2
 	tst	x1, #0xffff		/* HVC #0 only */
 	b.ne	1f
@@ -71,6 +82,8 @@
 	eret
 	dsb	nsh
 	isb
+2:	cmp	x1, #ESR_EC_DABT_LOW
+	b.eq	guest_mmio
 1:	mov	x1, #0
 	b	guest_exit
 .endm
@@ -91,14 +104,18 @@ exception_vectors:
 	fatal_vector 7
 	/* Lower EL, AArch64: a guest exit */
 	guest_sync_vector
-	guest_vector 1
+	guest_irq_vector
 	guest_vector 2
 	guest_vector 3
 	/* Lower EL, AArch32 (a guest's 32-bit EL0) */
 	guest_vector 0
-	guest_vector 1
+	guest_irq_vector
 	guest_vector 2
 	guest_vector 3
+	/* Each vector has 0x80 bytes: one that grew past them would shift the
+	 * next ones silently (.balign) and the table would outgrow 0x800 bytes,
+	 * which this .org refuses ("attempt to move .org backwards"). */
+	.org	exception_vectors + 0x800
 
 /* sp = frame with x0, x1, x2 and sp saved; x0 = vector kind. */
 fatal_entry:

@@ -23,6 +23,7 @@
 #include <bulwark/fmt.h>
 #include <bulwark/mgmt.h>
 #include <bulwark/cpu.h>
+#include <bulwark/drivers/gicv3.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
 #include <bulwark/vuart.h>
@@ -68,11 +69,10 @@
 #define ESR_IL (1u << 25)
 #define EXIT_CONTINUE (-1) /* handled: enter the guest again */
 
-/* In guest.S. */
+/* In guest.S. Returns the kind of exit in bits 7:0 (0 sync, 1 IRQ, 2 FIQ,
+ * 3 SError); for an IRQ, bits 31:8 hold the INTID the vector acknowledged. */
 unsigned arch_guest_enter(struct arch_vcpu *regs);
 void arch_vcpu_clear_owned_state(void);
-
-void vm_handle_irqs(struct vcpu *v);
 
 /* FP, SIMD, SVE and SME are the vCPU's own: nothing traps but trace. */
 static uint64_t cptr_guest(void)
@@ -352,16 +352,17 @@ enum vcpu_exit arch_vcpu_run(struct vcpu *v)
 			vgic_sync(v);
 			vgic_flush(v);
 		}
-		unsigned kind = arch_guest_enter(&v->arch);
+		unsigned exit = arch_guest_enter(&v->arch), kind = exit & 0xff;
 		int r;
 
 		v->stats.exits++;
-		vgic_sync(v);
+		if (vgic_sync_needed(&v->vgic))
+			vgic_sync(v);
 		if (kind == 0) {
 			r = handle_sync(v);
 		} else if (kind == 1 || kind == 2) {
 			v->stats.irq++;
-			vm_handle_irqs(v);
+			vm_handle_irqs(v, kind == 1 ? exit >> 8 : GIC_INTID_SPURIOUS);
 			r = EXIT_CONTINUE;
 		} else {
 			char why[64];

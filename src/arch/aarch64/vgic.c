@@ -8,6 +8,7 @@
 #include <bulwark/drivers/gicv3_regs.h>
 #include <bulwark/arch/cpu.h>
 #include <bulwark/nospec.h>
+#include <bulwark/fastmmio.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
 #include <bulwark/vm.h>
@@ -68,6 +69,59 @@ static void irq_update(struct vm *vm, struct vcpu *target, struct vgic_irq *irq)
 	vcpu_kick(target, VCPU_REQ_INJECT);
 }
 
+/*
+ * Recomputes `timer_lr` of @v (see include/bulwark/vgic.h): non-zero only
+ * when, were the physical timer PPI to fire now, the C path would put it
+ * straight into the timer's list register, as `lr_fill()` does: enabled,
+ * not pending already, and either in its list register (which the vector
+ * uses only once the guest has ended what is there) or not active.
+ * Caller holds the vGIC lock.
+ */
+static void timer_lr_update(struct vm *vm, struct vcpu *v)
+{
+	const struct vgic_irq *t = &v->vgic.priv[VGIC_INTID_VTIMER];
+	uint64_t val = 0;
+
+	if (vm->vgic.lr_first && t->enabled && !t->pending && (t->in_lr || !t->active))
+		val = LR_VINTID(VGIC_INTID_VTIMER) | LR_PRIORITY(t->priority) | LR_GROUP1 |
+		      LR_PENDING | LR_HW | LR_PINTID(VGIC_INTID_VTIMER);
+	__atomic_store_n(&v->vgic.timer_lr, val, __ATOMIC_RELAXED);
+}
+
+/*
+ * The vector delivered the timer PPI in its list register since the last
+ * look (`timer_fast`): take it into the state, as if `vgic_flush()` had put
+ * it there. If the guest has already ended it, there is nothing to take.
+ * Caller holds the vGIC lock, on the vCPU's own CPU.
+ */
+static void timer_adopt(struct vcpu *v)
+{
+	struct vgic_cpu *vc = &v->vgic;
+	struct vgic_irq *t = &vc->priv[VGIC_INTID_VTIMER];
+	uint64_t val;
+
+	vc->timer_fast = 0;
+	val = arch_vgic_lr_read(VGIC_TIMER_LR);
+	if (t->in_lr) {
+		/* Known already: the caller reads its state back. But the guest may
+		 * have ended what C put there (a software-pended timer, not HW) and
+		 * the vector refilled the register: it always writes the HW form. */
+		if ((val & LR_STATE_MASK) && (val & LR_HW) && t->lr == VGIC_TIMER_LR)
+			t->hw = 1;
+		return;
+	}
+	if (!(val & LR_STATE_MASK) || LR_VINTID(val) != VGIC_INTID_VTIMER) {
+		if (val)
+			arch_vgic_lr_write(VGIC_TIMER_LR, 0); /* as vgic_sync() leaves one it retires */
+		return;
+	}
+	t->in_lr = 1;
+	t->lr = VGIC_TIMER_LR;
+	t->hw = 1;
+	vc->lr_used |= 1u << VGIC_TIMER_LR;
+	vc->lr_intid[VGIC_TIMER_LR] = VGIC_INTID_VTIMER;
+}
+
 void vgic_reset(struct vm *vm)
 {
 	struct vgic_dist *d = &vm->vgic;
@@ -75,6 +129,7 @@ void vgic_reset(struct vm *vm)
 	sl_init(&d->lock);
 	d->ctlr = 0;
 	d->nr_lrs = MIN(arch_vgic_lr_count(), VGIC_MAX_LRS);
+	d->lr_first = d->nr_lrs >= 2 ? VGIC_TIMER_LR + 1 : 0;
 	d->pri_bits = arch_vgic_pri_bits();
 	memset(d->spi, 0, sizeof(d->spi));
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
@@ -333,6 +388,8 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t
 		sl_lock(&vm->vgic.lock);
 		known = redist_access(vm, v, rv, (uint32_t)(off % VGIC_REDIST_FRAME), size, write,
 				      val);
+		if (write)
+			timer_lr_update(vm, rv);
 	} else {
 		return false;
 	}
@@ -340,6 +397,33 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, unsigned size, bool write, uint64_t
 		*val = 0; /* reserved or unimplemented: RAZ/WI */
 	sl_unlock(&vm->vgic.lock);
 	return true;
+}
+
+void vgic_add_fast_reads(struct vm *vm)
+{
+	/* Identification and type registers: fixed for the VM's lifetime. */
+	static const struct { uint32_t off; unsigned size; } dist[] = {
+		{ GICD_TYPER, 4 }, { GICD_IIDR, 4 }, { GICD_PIDR2, 4 },
+	}, redist[] = {
+		{ GICR_TYPER, 8 }, { GICR_TYPER + 4, 4 }, { GICR_IIDR, 4 }, { GICR_PIDR2, 4 },
+	};
+	uint64_t val;
+
+	/* The values are what vgic_mmio() answers, so that both ways agree. */
+	for (unsigned i = 0; i < ARRAY_SIZE(dist); i++) {
+		uint64_t ipa = VGIC_DIST_BASE + dist[i].off;
+
+		vgic_mmio(&vm->vcpus[0], ipa, dist[i].size, false, &val);
+		fastmmio_add_read(vm->fastmmio, ipa, dist[i].size, val);
+	}
+	for (unsigned c = 0; c < vm->vcpu_count; c++) {
+		for (unsigned i = 0; i < ARRAY_SIZE(redist); i++) {
+			uint64_t ipa = VGIC_REDIST_BASE + c * VGIC_REDIST_FRAME + redist[i].off;
+
+			vgic_mmio(&vm->vcpus[0], ipa, redist[i].size, false, &val);
+			fastmmio_add_read(vm->fastmmio, ipa, redist[i].size, val);
+		}
+	}
 }
 
 void vgic_sgi1r(struct vcpu *v, uint64_t val)
@@ -375,6 +459,8 @@ void vgic_inject(struct vcpu *v, uint32_t intid, bool hw)
 		irq->pending = 1;
 		irq->hw = hw;
 		irq_update(vm, target_of(vm, v, intid, irq), irq);
+		if (intid == VGIC_INTID_VTIMER)
+			timer_lr_update(vm, v);
 	}
 	sl_unlock(&vm->vgic.lock);
 }
@@ -402,11 +488,18 @@ static bool deliverable(const struct vm *vm, uint32_t intid, const struct vgic_i
 	       (intid < 32 || (vm->vgic.ctlr & GICD_CTLR_GRP1));
 }
 
+/* Is @id of @vm the interrupt with a list register of its own? */
+static bool has_own_lr(const struct vm *vm, uint32_t id)
+{
+	return vm->vgic.lr_first && id == VGIC_INTID_VTIMER;
+}
+
 /*
- * All list registers are taken. If a deliverable interrupt has a higher
- * priority than some that the guest has not acknowledged yet (pending, not
- * active), take those back into the distributor state so that it is not
- * starved. Returns how many list registers are free now.
+ * All list registers (but the timer's) are taken. If a deliverable
+ * interrupt has a higher priority than some that the guest has not
+ * acknowledged yet (pending, not active), take those back into the
+ * distributor state so that it is not starved. Returns how many list
+ * registers are free now.
  */
 static unsigned evict_for_better(struct vm *vm, struct vcpu *v)
 {
@@ -418,13 +511,14 @@ static unsigned evict_for_better(struct vm *vm, struct vcpu *v)
 			uint32_t id = w * 32 + (uint32_t)__builtin_ctz(bits);
 			struct vgic_irq *irq = irq_of(vm, v, id);
 
-			if ((id < 32 || irq->target == v->index) && deliverable(vm, id, irq))
+			if ((id < 32 || irq->target == v->index) && !has_own_lr(vm, id) &&
+			    deliverable(vm, id, irq))
 				best = MIN(best, (unsigned)irq->priority);
 		}
 	}
 	if (best == 0x100)
 		return 0;
-	for (unsigned lr = 0; lr < vm->vgic.nr_lrs; lr++) {
+	for (unsigned lr = vm->vgic.lr_first; lr < vm->vgic.nr_lrs; lr++) {
 		if (!(vc->lr_used & (1u << lr)))
 			continue;
 		uint64_t val = arch_vgic_lr_read(lr);
@@ -442,11 +536,28 @@ static unsigned evict_for_better(struct vm *vm, struct vcpu *v)
 	return freed;
 }
 
+/* Puts interrupt @id into list register @lr, pending. */
+static void lr_fill(struct vgic_cpu *vc, unsigned lr, uint32_t id, struct vgic_irq *irq)
+{
+	uint64_t val = LR_VINTID(id) | LR_PRIORITY(irq->priority) | LR_GROUP1 | LR_PENDING;
+
+	if (irq->hw)
+		val |= LR_HW | LR_PINTID(id);
+	arch_vgic_lr_write(lr, val);
+	irq->in_lr = 1;
+	irq->lr = (uint8_t)lr;
+	irq->pending = 0; /* the list register holds it now (as an ack clears a latch) */
+	vc->lr_used |= 1u << lr;
+	vc->lr_intid[lr] = (uint16_t)id;
+	vc->maybe[id / 32] &= ~(1u << (id % 32));
+}
+
 void vgic_flush(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct vgic_cpu *vc = &v->vgic;
-	unsigned nr = vm->vgic.nr_lrs;
+	unsigned nr = vm->vgic.nr_lrs, first = vm->vgic.lr_first;
+	uint32_t own = first ? 1u << VGIC_TIMER_LR : 0; /* the timer's list register */
 	uint32_t cand[VGIC_MAX_LRS + 1];
 	unsigned n = 0;
 	bool left = false;
@@ -454,7 +565,9 @@ void vgic_flush(struct vcpu *v)
 	sl_lock(&vm->vgic.lock);
 	v->stats.flushes++;
 	__atomic_and_fetch(&v->requests, ~VCPU_REQ_INJECT, __ATOMIC_RELAXED);
-	unsigned free_lrs = nr - bit_count(vc->lr_used);
+	if (vc->timer_fast)
+		timer_adopt(v);
+	unsigned free_lrs = nr - first - bit_count(vc->lr_used & ~own);
 
 	if (free_lrs == 0)
 		free_lrs = evict_for_better(vm, v);
@@ -471,6 +584,10 @@ void vgic_flush(struct vcpu *v)
 				vc->maybe[w] &= ~(1u << (id % 32));
 				continue;
 			}
+			if (has_own_lr(vm, id)) { /* not in_lr: its list register is free */
+				lr_fill(vc, VGIC_TIMER_LR, id, irq);
+				continue;
+			}
 			unsigned k = n;
 
 			while (k > 0 && irq_of(vm, v, cand[k - 1])->priority > irq->priority) {
@@ -484,26 +601,14 @@ void vgic_flush(struct vcpu *v)
 				left = true; /* one fell off the end */
 		}
 	}
-	for (unsigned i = 0, lr = 0; i < n; i++) {
-		uint32_t id = cand[i];
-		struct vgic_irq *irq = irq_of(vm, v, id);
-
+	for (unsigned i = 0, lr = first; i < n; i++) {
 		while (vc->lr_used & (1u << lr))
 			lr++;
-		uint64_t val = LR_VINTID(id) | LR_PRIORITY(irq->priority) | LR_GROUP1 | LR_PENDING;
-
-		if (irq->hw)
-			val |= LR_HW | LR_PINTID(id);
-		arch_vgic_lr_write(lr, val);
-		irq->in_lr = 1;
+		lr_fill(vc, lr, cand[i], irq_of(vm, v, cand[i]));
 		v->stats.injected++;
-		irq->lr = (uint8_t)lr;
-		irq->pending = 0; /* the list register holds it now (as an ack clears a latch) */
-		vc->lr_used |= 1u << lr;
-		vc->lr_intid[lr] = (uint16_t)id;
-		vc->maybe[id / 32] &= ~(1u << (id % 32));
 	}
 	arch_vgic_underflow(left);
+	timer_lr_update(vm, v);
 	sl_unlock(&vm->vgic.lock);
 }
 
@@ -512,9 +617,11 @@ void vgic_sync(struct vcpu *v)
 	struct vm *vm = v->vm;
 	struct vgic_cpu *vc = &v->vgic;
 
-	if (!vc->lr_used)
+	if (!vgic_sync_needed(vc))
 		return;
 	sl_lock(&vm->vgic.lock);
+	if (vc->timer_fast)
+		timer_adopt(v);
 	for (unsigned lr = 0; lr < vm->vgic.nr_lrs; lr++) {
 		if (!(vc->lr_used & (1u << lr)))
 			continue;
@@ -538,5 +645,6 @@ void vgic_sync(struct vcpu *v)
 		/* A level still asserted, or a new edge, makes it pending again. */
 		irq_update(vm, id < 32 ? v : &vm->vcpus[irq->target], irq);
 	}
+	timer_lr_update(vm, v);
 	sl_unlock(&vm->vgic.lock);
 }

@@ -10,6 +10,7 @@
 #include <bulwark/arch/fake/vgic.h>
 #include <bulwark/string.h>
 #include <bulwark/vgic.h>
+#include <bulwark/vm.h>
 
 struct fake_vgic fake_vgic = {
 	.lr_count = FAKE_VGIC_DEFAULT_LRS,
@@ -133,5 +134,20 @@ bool fake_vgic_guest_handle(uint32_t intid)
 
 	*v = (*v & ~LR_STATE_MASK) | LR_ACTIVE;
 	fake_vgic_guest_eoi((unsigned)lr);
+	return true;
+}
+
+bool fake_vgic_timer_vector(struct vcpu *v)
+{
+	uint64_t val = __atomic_load_n(&v->vgic.timer_lr, __ATOMIC_RELAXED);
+
+	check_lr(VGIC_TIMER_LR, "timer vector");
+	uint64_t *lr = &fake_vgic.lr[fake_vgic.bank][VGIC_TIMER_LR];
+
+	if (!val || (*lr & LR_STATE_MASK))
+		return false;
+	*lr = val;
+	v->vgic.timer_fast = 1;
+	v->stats.vtimer_fast++;
 	return true;
 }

@@ -62,4 +62,16 @@
 #define ESR_EC_BTI 0x0d
 #define ESR_EC_FPAC 0x1c
 
+/* ESR_EL2 of a data abort (EC 0x24) that the fast-MMIO vector may carry
+ * out: IL (bit 25, a 32-bit instruction) and ISV (bit 24) set, and under
+ * ESR_DABT_FAST_MASK: SSE (21), VNCR (13), FnV (10), EA (9), CM (8) and
+ * S1PTW (7) clear, DFSC (5:0) a translation fault at any level, 0b0001xx.
+ * SAS (23:22), SRT (20:16) and WnR (6) are read from it; SF (15) and AR (14)
+ * do not matter for a zero-extending load or a store. */
+#define ESR_IL_BIT 25
+#define ESR_ISV_BIT 24
+#define ESR_WNR_BIT 6
+#define ESR_DABT_FAST_MASK 0x002027bc
+#define ESR_DABT_FAST_WANT 0x4
+
 #endif

@@ -51,4 +51,12 @@ void fake_vgic_guest_eoi(unsigned lr);
  * in any list register. */
 bool fake_vgic_guest_handle(uint32_t intid);
 
+struct vcpu;
+/* The physical virtual-timer PPI fires while @v runs on the selected bank:
+ * does what the IRQ exit vector (src/arch/aarch64/guest.S, `guest_irq`)
+ * does. Returns true when it delivered it there (list register
+ * VGIC_TIMER_LR written from `timer_lr`, `timer_fast` set), false when the
+ * vector would leave it to the C path. */
+bool fake_vgic_timer_vector(struct vcpu *v);
+
 #endif
