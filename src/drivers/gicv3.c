@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <bulwark/arch/aarch64/sysregs.h>
 #include <bulwark/drivers/gicv3_regs.h>
 #include <bulwark/arch/boot.h>
 #include <bulwark/arch/cpu.h>
@@ -30,8 +31,6 @@ static inline uint64_t rd64(uintptr_t a) { return *(volatile uint64_t *)a; }
 static inline void wr64(uintptr_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 static inline void wr8(uintptr_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
 
-#define MSR(r, v) __asm__ volatile("msr " r ", %0" : : "r"((uint64_t)(v)))
-#define MRS(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " r : "=r"(_v)); _v; })
 
 static void dist_wait(void)
 {

@@ -6,13 +6,6 @@
 #include <bulwark/console.h>
 #include <bulwark/cpu.h>
 
-#define READ_SYSREG(r)                                          \
-	({                                                      \
-		uint64_t _v;                                    \
-		__asm__ volatile("mrs %0, " #r : "=r"(_v));     \
-		_v;                                             \
-	})
-#define WRITE_SYSREG(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)))
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_ON_64 0xc4000003u

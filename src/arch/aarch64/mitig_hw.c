@@ -14,13 +14,6 @@
 
 #include <bulwark/arch/mitig.h>
 
-#define READ_SYSREG(r)                                      \
-	({                                                  \
-		uint64_t _v;                                \
-		__asm__ volatile("mrs %0, " #r : "=r"(_v)); \
-		_v;                                         \
-	})
-#define WRITE_SYSREG(r, v) __asm__ volatile("msr " #r ", %0" : : "r"((uint64_t)(v)))
 
 #define PSCI_VERSION 0x84000000u
 #define PSCI_FEATURES 0x8400000au

@@ -32,8 +32,6 @@
 #include "mm_regs.h"
 #include "psci.h"
 
-#define MRS(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " r : "=r"(_v)); _v; })
-#define MSR(r, v) __asm__ volatile("msr " r ", %0" : : "r"((uint64_t)(v)))
 
 #define HCR_VM (1ULL << 0)
 #define HCR_SWIO (1ULL << 1)

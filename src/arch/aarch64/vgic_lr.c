@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GICv3 list registers and virtual CPU interface control (ICH_*_EL2). */
+#include <bulwark/arch/aarch64/sysregs.h>
 #include <bulwark/vgic.h>
 
-#define MRS(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " r : "=r"(_v)); _v; })
-#define MSR(r, v) __asm__ volatile("msr " r ", %0" : : "r"((uint64_t)(v)))
 
 #define ICH_HCR "s3_4_c12_c11_0"
 #define ICH_VTR "s3_4_c12_c11_1"

@@ -12,6 +12,13 @@
 #else
 #define BIT(n) (1U << (n))
 #define BIT64(n) (1ULL << (n))
+
+/* Reading and writing a system register from C: by name (READ_SYSREG(esr_el2))
+ * or by string (MRS("esr_el2"), for encodings like "s3_0_c12_c11_5"). */
+#define MRS(r) ({ uint64_t _v; __asm__ volatile("mrs %0, " r : "=r"(_v)); _v; })
+#define MSR(r, v) __asm__ volatile("msr " r ", %0" : : "r"((uint64_t)(v)))
+#define READ_SYSREG(r) MRS(#r)
+#define WRITE_SYSREG(r, v) MSR(#r, v)
 #endif
 
 /* SCTLR_EL2 (E2H = 0). RES1 bits: 4, 5, 11, 16, 18, 22, 23, 28, 29. */
