@@ -7,6 +7,7 @@
 #ifndef BULWARK_ARCH_CPU_H
 #define BULWARK_ARCH_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #if defined(BULWARK_ARCH_AARCH64)
@@ -22,5 +23,14 @@ static inline void arch_cpu_idle(void) { }
 
 /* Index of the running CPU in the hypervisor's CPU table (0 = boot CPU). */
 unsigned arch_cpu_index(void);
+
+/* Zeroes @size bytes at @va, both multiples of 4 KiB, in memory the running
+ * CPU has mapped normal (cacheable) and writable: with the CPU's
+ * cache-block zeroing (DC ZVA) when it has it. */
+void arch_zero_pages(void *va, size_t size);
+
+/* Copies @size bytes from @src to @dst, all three multiples of 4 KiB, in
+ * memory mapped normal: with the CPU's widest general-register accesses. */
+void arch_copy_pages(void *dst, const void *src, size_t size);
 
 #endif
