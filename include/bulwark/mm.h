@@ -101,6 +101,20 @@ int mm_map(struct mm_ptable *t, uint64_t begin, uint64_t end, paddr_t pa,
 int mm_unmap(struct mm_ptable *t, uint64_t begin, uint64_t end);
 
 /**
+ * mm_unmap_keep_tables() - mm_unmap(), but tables that reach beyond
+ * `[begin, end)` stay in place even when it leaves them empty.
+ *
+ * For a range that is mapped and unmapped again and again (the hypervisor's
+ * temporary windows, include/bulwark/hypmap.h): the next mapping reuses the
+ * tables above it instead of building them again, entry by entry. A table
+ * that lies wholly inside the range is freed, as by mm_unmap(). The kept
+ * tables hold only absent entries meanwhile, and go back to the pool with
+ * the whole table (mm_ptable_fini()) or when a later mm_unmap() empties
+ * them.
+ */
+int mm_unmap_keep_tables(struct mm_ptable *t, uint64_t begin, uint64_t end);
+
+/**
  * mm_lookup() - Translate @addr through @t.
  * @pa:   If not NULL, receives the physical address of @addr.
  * @mode: If not NULL, receives the `MM_MODE_*` bits.

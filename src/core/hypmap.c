@@ -41,7 +41,7 @@ void hypmap_unmap(unsigned slot)
 	if (!len)
 		return;
 	sl_lock(&map_lock);
-	mm_unmap(&hyp_ptable, va, va + len);
+	mm_unmap_keep_tables(&hyp_ptable, va, va + len); /* the window's tables serve again */
 	sl_unlock(&map_lock);
 	mapped[arch_cpu_index()][slot & 1] = 0;
 }
@@ -49,15 +49,23 @@ void hypmap_unmap(unsigned slot)
 bool hypmap_copy(paddr_t dst, paddr_t src, uint64_t size)
 {
 	while (size) {
-		/* Stay inside one window on both sides. */
+		/* Stay inside one window on both sides; a window's worth of dst
+		 * aligned to the window size maps as one block. */
 		uint64_t n = MIN(size, HYPMAP_WINDOW - (pa_addr(dst) & (HYPMAP_WINDOW - 1)));
 
-		n = MIN(n, HYPMAP_WINDOW - PAGE_SIZE);
+		if (pa_addr(src) & (PAGE_SIZE - 1))
+			n = MIN(n, HYPMAP_WINDOW - PAGE_SIZE); /* room for src's offset in its page */
 		void *d = hypmap_map(0, dst, n, true);
 		void *s = hypmap_map(1, src, n, false);
 
-		if (d && s)
+		if (d && s && ((pa_addr(dst) | pa_addr(src)) & (PAGE_SIZE - 1)) == 0) {
+			uint64_t pages = ALIGN_DOWN(n, PAGE_SIZE);
+
+			arch_copy_pages(d, s, pages);
+			memcpy((char *)d + pages, (const char *)s + pages, n - pages);
+		} else if (d && s) {
 			memcpy(d, s, n);
+		}
 		hypmap_unmap(0);
 		hypmap_unmap(1);
 		if (!d || !s)
@@ -77,7 +85,14 @@ bool hypmap_zero(paddr_t dst, uint64_t size)
 
 		if (!d)
 			return false;
-		memset(d, 0, n);
+		if ((pa_addr(dst) & (PAGE_SIZE - 1)) == 0) {
+			uint64_t pages = ALIGN_DOWN(n, PAGE_SIZE);
+
+			arch_zero_pages(d, pages);
+			memset((char *)d + pages, 0, n - pages);
+		} else {
+			memset(d, 0, n);
+		}
 		hypmap_unmap(0);
 		dst = pa_add(dst, n);
 		size -= n;

@@ -33,6 +33,7 @@ struct mm_op {
 	uint64_t pa;          /* Physical address of `begin` (map only). */
 	unsigned mode;        /* MM_MODE_* (map only). */
 	bool unmap;
+	bool keep_tables;     /* Unmap: keep tables that reach beyond the range. */
 };
 
 static uint64_t mm_entry_size(unsigned level)
@@ -221,8 +222,9 @@ static void mm_commit(struct mm_op *op, unsigned level, pte_t *ptes, uint64_t b,
 			pte_t *sub = mm_table_ptr(arch_mm_table_addr(pte, level));
 
 			mm_commit(op, level + 1, sub, addr, next, live);
-			/* Only unmapping can empty a table; drop it. */
-			if (op->unmap && mm_table_empty(sub, level + 1))
+			/* Only unmapping can empty a table; drop it (unless asked
+			 * to keep it: it reaches beyond the range). */
+			if (op->unmap && !op->keep_tables && mm_table_empty(sub, level + 1))
 				mm_replace(op, ptep, arch_mm_absent_pte(level), level,
 					   addr, live);
 		} else if (!op->unmap || arch_mm_pte_is_present(pte, level)) {
@@ -304,6 +306,15 @@ int mm_map(struct mm_ptable *t, uint64_t begin, uint64_t end, paddr_t pa,
 int mm_unmap(struct mm_ptable *t, uint64_t begin, uint64_t end)
 {
 	struct mm_op op = { .t = t, .begin = begin, .unmap = true };
+
+	if (!mm_range_valid(t, begin, end))
+		return MM_ERR_INVAL;
+	return mm_update(&op, end);
+}
+
+int mm_unmap_keep_tables(struct mm_ptable *t, uint64_t begin, uint64_t end)
+{
+	struct mm_op op = { .t = t, .begin = begin, .unmap = true, .keep_tables = true };
 
 	if (!mm_range_valid(t, begin, end))
 		return MM_ERR_INVAL;

@@ -298,6 +298,47 @@ static void test_unmap_frees_tables(void **state)
 	assert_int_equal(fake_mm_stats.hyp_inval_count, 0);
 }
 
+/* Unmapping while keeping the tables: nothing mapped, the tables that reach
+ * beyond the range stay and serve the next mapping in it (no new page), one
+ * wholly inside the range goes, and a plain unmap frees the rest. */
+static void test_unmap_keep_tables(void **state)
+{
+	const uint64_t W = GB(100); /* inside both stages' address spaces */
+
+	(void)state;
+	/* Pages in a level-3 table, where a window would be. */
+	assert_int_equal(mm_map(&t, W + KB(4), W + KB(64), pa_init(MB(1)), RW), MM_OK);
+	size_t tables = used();
+
+	assert_true(tables >= 2); /* down to level 3 */
+	fake_mm_reset_stats();
+	assert_int_equal(mm_unmap_keep_tables(&t, W + KB(4), W + KB(64)), MM_OK);
+	assert_true(fake_mm_stats.hyp_inval_count + fake_mm_stats.guest_inval_count > 0);
+	assert_int_equal(used(), tables);
+	expect_unmapped(W + KB(4));
+	expect_unmapped(W + KB(60));
+	assert_int_equal(mm_map(&t, W + KB(8), W + KB(16), pa_init(MB(9)), RW), MM_OK);
+	assert_int_equal(used(), tables);
+	expect_mapped(W + KB(8), MB(9), RW);
+	/* The level-3 table lies inside [W, W + 2 MiB): it goes; the one above stays. */
+	assert_int_equal(mm_unmap_keep_tables(&t, W, W + MB(2)), MM_OK);
+	assert_int_equal(used(), tables - 1);
+	expect_unmapped(W + KB(8));
+	/* A 2 MiB block next to it: into the kept table, no new page. */
+	assert_int_equal(mm_map(&t, W + MB(2), W + MB(4), pa_init(MB(4)), RW), MM_OK);
+	assert_int_equal(used(), tables - 1);
+	expect_mapped(W + MB(3), MB(5), RW);
+	assert_int_equal(mm_unmap_keep_tables(&t, W + MB(2), W + MB(4)), MM_OK);
+	expect_unmapped(W + MB(3));
+	assert_int_equal(used(), tables - 1);
+	/* A plain unmap of the range gives them back. */
+	assert_int_equal(mm_unmap(&t, W, W + MB(4)), MM_OK);
+	assert_int_equal(used(), 0);
+	/* Arguments are checked as for mm_unmap(). */
+	assert_int_equal(mm_unmap_keep_tables(&t, KB(1), KB(8)), MM_ERR_INVAL);
+	assert_int_equal(mm_unmap_keep_tables(&t, KB(8), KB(8)), MM_ERR_INVAL);
+}
+
 static void test_unmap_big_range_over_many_tables(void **state)
 {
 	(void)state;
@@ -633,7 +674,9 @@ static void run_random(enum mm_stage stage)
 		uint64_t end = WIN_BASE + (uint64_t)b * PAGE_SIZE;
 
 		if (rand() % 3 == 0) {
-			assert_int_equal(mm_unmap(&t, va, end), MM_OK);
+			/* Half the unmaps keep their tables; the last one frees all. */
+			assert_int_equal(op % 2 ? mm_unmap(&t, va, end)
+						: mm_unmap_keep_tables(&t, va, end), MM_OK);
 			for (unsigned i = a; i < b; i++)
 				model_mode[i] = 0;
 		} else {
@@ -761,6 +804,8 @@ int main(void)
 		HYP_TEST(test_unmap_page_splits_block),
 		HYP_TEST(test_unmap_splits_1g_block),
 		HYP_TEST(test_unmap_frees_tables),
+		HYP_TEST(test_unmap_keep_tables),
+		GUEST_TEST(test_unmap_keep_tables),
 		HYP_TEST(test_unmap_big_range_over_many_tables),
 		HYP_TEST(test_pool_exhaustion_map),
 		HYP_TEST(test_pool_exhaustion_new_tables),

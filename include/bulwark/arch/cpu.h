@@ -7,6 +7,7 @@
 #ifndef BULWARK_ARCH_CPU_H
 #define BULWARK_ARCH_CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #if defined(BULWARK_ARCH_AARCH64)
@@ -26,5 +27,14 @@ unsigned arch_cpu_index(void);
 /* A firmware call (SMCCC 1.1 over SMC) from EL2: function @fn, arguments
  * @a1-@a3; returns x0. Only with an SMC conduit (hw_desc.psci). */
 int64_t arch_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* Zeroes @size bytes at @va, both multiples of 4 KiB, in memory the running
+ * CPU has mapped normal (cacheable) and writable: with the CPU's
+ * cache-block zeroing (DC ZVA) when it has it. */
+void arch_zero_pages(void *va, size_t size);
+
+/* Copies @size bytes from @src to @dst, all three multiples of 4 KiB, in
+ * memory mapped normal: with the CPU's widest general-register accesses. */
+void arch_copy_pages(void *dst, const void *src, size_t size);
 
 #endif

@@ -5,6 +5,7 @@
 #include <bulwark/arch/cpu.h>
 #include <bulwark/console.h>
 #include <bulwark/cpu.h>
+#include <bulwark/string.h>
 
 
 #define PSCI_VERSION 0x84000000u
@@ -20,6 +21,57 @@ void secondary_entry(void);
 unsigned arch_cpu_index(void)
 {
 	return ((struct percpu *)READ_SYSREG(tpidr_el2))->index;
+}
+
+#define DCZID_DZP (1u << 4) /* DC ZVA prohibited */
+#define DCZID_BS_MASK 0xfu  /* log2 of the block size in 4-byte words */
+
+void arch_zero_pages(void *va, size_t size)
+{
+	uint64_t dczid;
+
+	__asm__("mrs %0, dczid_el0" : "=r"(dczid));
+	size_t block = 4u << (dczid & DCZID_BS_MASK);
+
+	/* Blocks of 4 bytes to 2 KiB: a page is a multiple of any of them. */
+	if ((dczid & DCZID_DZP) || block > 4096) {
+		memset(va, 0, size);
+		return;
+	}
+	char *p = va, *end = p + size;
+
+	if (size % (4 * block) == 0) {
+		for (; p < end; p += 4 * block) {
+			__asm__ volatile("dc zva, %0" : : "r"(p) : "memory");
+			__asm__ volatile("dc zva, %0" : : "r"(p + block) : "memory");
+			__asm__ volatile("dc zva, %0" : : "r"(p + 2 * block) : "memory");
+			__asm__ volatile("dc zva, %0" : : "r"(p + 3 * block) : "memory");
+		}
+	} else {
+		for (; p < end; p += block)
+			__asm__ volatile("dc zva, %0" : : "r"(p) : "memory");
+	}
+}
+
+void arch_copy_pages(void *dst, const void *src, size_t size)
+{
+	/* 64 bytes a round, in pairs of registers. */
+	for (char *d = dst, *end = d + size; d < end; d += 64, src = (const char *)src + 64) {
+		uint64_t a, b, c, e, f, g, h, k;
+
+		__asm__ volatile("ldp	%0, %1, [%8]\n\t"
+				 "ldp	%2, %3, [%8, #16]\n\t"
+				 "ldp	%4, %5, [%8, #32]\n\t"
+				 "ldp	%6, %7, [%8, #48]\n\t"
+				 "stp	%0, %1, [%9]\n\t"
+				 "stp	%2, %3, [%9, #16]\n\t"
+				 "stp	%4, %5, [%9, #32]\n\t"
+				 "stp	%6, %7, [%9, #48]"
+				 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(e), "=&r"(f), "=&r"(g),
+				   "=&r"(h), "=&r"(k)
+				 : "r"(src), "r"(d)
+				 : "memory");
+	}
 }
 
 uint64_t arch_cpu_hwid(void)

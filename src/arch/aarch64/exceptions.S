@@ -32,23 +32,40 @@
 	b	fatal_entry
 .endm
 
+/* A vector entry has 0x80 bytes: one that grew past them would shift the
+ * entries after it. Each lower-EL entry starts with vector_begin and ends
+ * with vector_end; the .org after the table stops the build if one is too
+ * long. */
+.macro vector_begin
+	.balign	0x80
+.Lvec_\@:
+	.set	vector_start, .Lvec_\@
+.endm
+
+.macro vector_end
+	/* The mitigations' out-of-line code (.pushsection) makes `. - vector_start`
+	 * unknown to the assembler here: the .org after the table does the check. */
+.endm
+
 /* Guest exit: see guest.S. \kind: 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
 .macro guest_vector kind
-	.balign	0x80
+	vector_begin
 	guest_entry_mitigations
 	stp	x0, x1, [sp, #-16]!
 	mov	x1, #\kind
 	b	guest_exit
+	vector_end
 .endm
 
 /* IRQ from a guest: the virtual timer's fast path, else a full exit (see
  * guest_irq in guest.S). The guest's x2, x3 go to [sp], x0, x1 to [sp + 16]. */
 .macro guest_irq_vector
-	.balign	0x80
+	vector_begin
 	guest_entry_mitigations
 	stp	x2, x3, [sp, #-32]!
 	stp	x0, x1, [sp, #16]
 	b	guest_irq
+	vector_end
 .endm
 
 /*
@@ -60,7 +77,7 @@
  * Everything else takes the full exit.
  */
 .macro guest_sync_vector
-	.balign	0x80
+	vector_begin
 	guest_entry_mitigations
 	stp	x0, x1, [sp, #-16]!
 	mrs	x1, esr_el2
@@ -86,6 +103,7 @@
 	b.eq	guest_mmio
 1:	mov	x1, #0
 	b	guest_exit
+	vector_end
 .endm
 
 	.text
