@@ -509,7 +509,16 @@ void vcpu_run_loop(void)
 		}
 		struct vm *vm = v->vm;
 
+		/* Checked again under the lock that vm_stop() and vm_reset() take
+		 * to power vCPUs off: either they see `running` set and the stop
+		 * request cleared here is re-sent after it, or this sees power off.
+		 * (Checked unlocked only, a stop landing in between was cleared
+		 * and the vCPU entered a VM the management API was destroying.) */
 		sl_lock(&vm->lock);
+		if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON) {
+			sl_unlock(&vm->lock);
+			continue;
+		}
 		uint64_t pc = v->boot_pc, arg = v->boot_arg;
 
 		__atomic_and_fetch(&v->requests, ~VCPU_REQ_STOP, __ATOMIC_RELAXED);
