@@ -153,7 +153,7 @@ BWPACK := $(BUILD)/tools/bwpack
 $(BWPACK): $(bwpack-srcs) $(bwpack-hdrs) include/bulwark/package.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -O2 -g -Iinclude $(bwpack-srcs) $(bwpack-libs) -o $@
+	$(Q)$(HOSTCC) -std=c11 -D_DEFAULT_SOURCE $(WARNINGS) -O2 -g -Iinclude -DBULWARK_MAX_CPUS=$(MAX_CPUS) $(bwpack-srcs) $(bwpack-libs) -o $@
 
 # A system description packed with the hypervisor and its guests' images
 # into one bootable image. Paths in the descriptions are relative to the

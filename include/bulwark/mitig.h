@@ -64,6 +64,13 @@ enum mitig_module {
 };
 
 #define MITIG_MOD_ALL ((1u << MITIG_MOD_COUNT) - 1)
+/*
+ * The modules decided per CPU, and so per VM (vCPUs are pinned, CPUs not
+ * shared): the guest-entry sequence, SSBD at EL2 and the SMCCC answers. The
+ * others (flush, nospec) are the system's.
+ */
+#define MITIG_MOD_PER_VM ((1u << MITIG_MOD_BPI) | (1u << MITIG_MOD_BHB) | \
+			  (1u << MITIG_MOD_SSBD) | (1u << MITIG_MOD_SMCCC))
 
 enum mitig_profile {
 	MITIG_PROFILE_HARDENED,   /* everything on; unknown cores treated as affected */
@@ -72,7 +79,14 @@ enum mitig_profile {
 	MITIG_PROFILE_COUNT
 };
 
-/* What an operator asked for: a profile and per-module deviations from it. */
+/* In a VM's choice: no profile of its own, the system's applies. */
+#define MITIG_PROFILE_SYSTEM MITIG_PROFILE_COUNT
+
+/*
+ * What an operator asked for: a profile and per-module deviations from it;
+ * for the whole system, or for one VM (then `profile` may be
+ * MITIG_PROFILE_SYSTEM and only MITIG_MOD_PER_VM modules count).
+ */
 struct mitig_choice {
 	enum mitig_profile profile;
 	uint32_t force_on;  /* modules switched on beyond the profile (bit = enum mitig_module) */
@@ -145,6 +159,8 @@ enum mitig_source {
 	MITIG_SRC_OVERRIDE,   /* a per-module override of the operator */
 	MITIG_SRC_BUILD,      /* the module is not built in */
 	MITIG_SRC_FIXED,      /* not switchable: a property of the design or the build */
+	MITIG_SRC_VM_PROFILE, /* the profile the VM on this CPU asked for */
+	MITIG_SRC_VM_OVERRIDE, /* a per-module override of the VM on this CPU */
 	MITIG_SRC_COUNT
 };
 
@@ -167,7 +183,10 @@ struct mitig_plan {
 	uint32_t guest_flags;   /* MITIG_GUEST_* */
 	int32_t guest_wa[3];    /* SMCCC_ARCH_FEATURES answers for ARCH_WORKAROUND_1..3 */
 	bool ssbd_el2;          /* run EL2 with PSTATE.SSBS = 0 (SCTLR_EL2.DSSBS = 0) */
-	bool fw_wa2_enable;     /* call ARCH_WORKAROUND_2(1) once on this CPU */
+	bool fw_wa2_enable;     /* call ARCH_WORKAROUND_2(1) on this CPU */
+	enum mitig_profile profile;    /* the system's profile */
+	enum mitig_profile vm_profile; /* the VM's, or MITIG_PROFILE_SYSTEM */
+	uint32_t vm_code;       /* the VM's choice as packed (BWPKG_MITIG_*), 0 if none */
 };
 
 /* Builds the facts of a CPU from its identity. Pure; any input is valid. */
@@ -181,10 +200,25 @@ uint32_t mitig_enabled(const struct mitig_choice *choice);
 
 /*
  * Decides the plan of a CPU with facts @f, in a build containing the modules
- * @built, for the operator's @choice. Pure.
+ * @built, for the system's @choice and the choice @vm of the VM that owns
+ * the CPU (NULL: none; only its MITIG_MOD_PER_VM modules count, and its
+ * profile, if it has one, replaces the system's for them). Pure.
  */
 void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
-		   const struct mitig_choice *choice, struct mitig_plan *out);
+		   const struct mitig_choice *choice, const struct mitig_choice *vm,
+		   struct mitig_plan *out);
+
+/*
+ * A choice to and from its packed form (BWPKG_MITIG_*, include/bulwark/package.h).
+ * mitig_choice_decode() starts from @out as given when @code has no profile
+ * (0 leaves @out alone) and returns -1, @out unchanged, on an invalid code
+ * (for a VM: @vm true). Pure.
+ */
+uint32_t mitig_choice_encode(const struct mitig_choice *c);
+int mitig_choice_decode(uint32_t code, bool vm, struct mitig_choice *out);
+
+/* "hardened,+flush,-bhb", or "+bhb" for a VM choice without a profile. */
+void mitig_choice_format(const struct mitig_choice *c, char *buf, size_t size);
 
 /*
  * Parses a mitigation option: a profile name, then any number of
@@ -217,24 +251,36 @@ uint32_t mitig_built(void);
 
 /*
  * At EL2. The boot CPU calls mitig_boot_choice() once, before the other
- * CPUs start, with the boot arguments' `bulwark.mitigations=` value (NULL
- * if absent); a bad value stops the boot with a message. Every CPU then
- * calls mitig_cpu_init() on itself: it reads its identity, resolves and
- * applies its plan (entry flags, SSBD) before it runs any guest.
- * mitig_report() prints the choice and the posture of every online CPU
- * (boot CPU, after SMP).
+ * CPUs start, with the system description's choice (@pkg_code, packed, 0
+ * if none) and the boot arguments' `bulwark.mitigations=` value (NULL if
+ * absent), which replaces it; a bad value stops the boot with a message.
+ * It then gives every packed VM's choice for its CPUs (mitig_vm_cpus()).
+ * Every CPU then calls mitig_cpu_init() on itself: it reads its identity,
+ * resolves and applies its plan (entry flags, SSBD) before it runs any
+ * guest. mitig_report() prints the choice and the posture of every online
+ * CPU (boot CPU, after SMP).
+ *
+ * mitig_cpu_enter_vm() runs on a CPU before it boots a vCPU of a VM with
+ * choice @code: when the CPU changed hands (a VM the management API created
+ * on the CPUs of one destroyed) and the choice differs, it resolves and
+ * applies the plan again.
  */
-void mitig_boot_choice(const char *option);
+void mitig_boot_choice(uint32_t pkg_code, const char *option);
+void mitig_vm_cpus(uint64_t cpu_mask, uint32_t code);
 void mitig_cpu_init(unsigned cpu);
+void mitig_cpu_enter_vm(unsigned cpu, uint32_t code);
 void mitig_report(unsigned cpu_count);
 
 /*
  * The posture of CPU @cpu for @issue, for the report and the management
- * plane. Any CPU may call it once the CPU has run mitig_cpu_init(); the
- * entries do not change after boot. Returns 0, or -1 if @cpu or @issue is
- * out of range or the CPU has no plan (offline).
+ * plane, and the profiles that chose it (either may be NULL). Any CPU may
+ * call it once the CPU has run mitig_cpu_init(); a plan changes only when a
+ * CPU changes VM (mitig_cpu_enter_vm()), and a reader never sees it half
+ * written. Returns 0, or -1 if @cpu or @issue is out of range or the CPU has
+ * no plan (offline).
  */
-int mitig_posture_get(unsigned cpu, enum mitig_issue issue, struct mitig_posture_entry *out);
+int mitig_posture_get(unsigned cpu, enum mitig_issue issue, struct mitig_posture_entry *out,
+		      enum mitig_profile *profile, enum mitig_profile *vm_profile);
 
 /* The choice in force for the whole system (the profile and overrides). */
 const struct mitig_choice *mitig_choice_get(void);

@@ -24,7 +24,7 @@
 #include <bulwark/types.h>
 
 #define BWPKG_MAGIC 0x314b47504b4c5742ULL /* "BWLKPGK1" read as little-endian */
-#define BWPKG_VERSION 1
+#define BWPKG_VERSION 2 /* 2: mitigation choices (header and VMs) */
 #define BWPKG_MAX_VMS 16
 #define BWPKG_MAX_BLOBS 64
 #define BWPKG_MAX_DEVS 8
@@ -52,7 +52,7 @@ struct bwpkg_header {
 	uint32_t vm_size;      /* sizeof(struct bwpkg_vm) */
 	uint32_t blob_size;    /* sizeof(struct bwpkg_blob) */
 	uint32_t flags;        /* 0 */
-	uint32_t reserved;     /* 0 */
+	uint32_t mitigations;  /* the system's choice, BWPKG_MITIG_*; 0 = none given */
 };
 
 struct bwpkg_blob {
@@ -79,13 +79,50 @@ struct bwpkg_vm {
 	uint32_t initrd_blob;       /* or BWPKG_NO_BLOB */
 	uint32_t dtb_blob;          /* or BWPKG_NO_BLOB (bare-metal guests) */
 	uint32_t dev_count;         /* 0..BWPKG_MAX_DEVS */
+	uint32_t mitigations;       /* the VM's deviation, BWPKG_MITIG_*; 0 = none */
+	uint32_t reserved;          /* 0 */
 	struct bwpkg_dev devs[BWPKG_MAX_DEVS];
 };
 
 _Static_assert(sizeof(struct bwpkg_header) == 48, "package ABI");
 _Static_assert(sizeof(struct bwpkg_blob) == 24, "package ABI");
 _Static_assert(sizeof(struct bwpkg_dev) == 32, "package ABI");
-_Static_assert(sizeof(struct bwpkg_vm) == 80 + BWPKG_MAX_DEVS * 32, "package ABI");
+_Static_assert(sizeof(struct bwpkg_vm) == 88 + BWPKG_MAX_DEVS * 32, "package ABI");
+
+/*
+ * A mitigation choice (docs/mitigations.md): the system's in the header,
+ * a VM's deviation from it in the VM. 0 = none given; else BWPKG_MITIG_SET
+ * with a profile (0 = none: the system's, or balanced for the system
+ * itself; 1 hardened, 2 balanced, 3 throughput) and the modules switched on
+ * and off, one bit each: 0 bpi, 1 bhb, 2 ssbd, 3 flush, 4 nospec, 5 smccc
+ * (enum mitig_module, include/bulwark/mitig.h). nospec is a build option
+ * only; a VM may switch only what is decided per CPU and so per VM.
+ */
+#define BWPKG_MITIG_SET (1u << 31)
+#define BWPKG_MITIG_PROFILE(v) ((v) & 0xffu)
+#define BWPKG_MITIG_ON(v) (((v) >> 8) & 0xffu)
+#define BWPKG_MITIG_OFF(v) (((v) >> 16) & 0xffu)
+#define BWPKG_MITIG_PROFILES 3u
+#define BWPKG_MITIG_SYS_MODS 0x2fu /* bpi bhb ssbd flush smccc */
+#define BWPKG_MITIG_VM_MODS 0x27u  /* bpi bhb ssbd smccc */
+
+static inline uint32_t bwpkg_mitig(unsigned profile, uint32_t on, uint32_t off)
+{
+	return BWPKG_MITIG_SET | (profile & 0xffu) | (on & 0xffu) << 8 | (off & 0xffu) << 16;
+}
+
+/* Whether @v is a valid choice for the system (@vm false) or a VM. */
+static inline bool bwpkg_mitig_valid(uint32_t v, bool vm)
+{
+	uint32_t mods = vm ? BWPKG_MITIG_VM_MODS : BWPKG_MITIG_SYS_MODS;
+
+	if (v == 0)
+		return true;
+	return (v & 0x7f000000u) == 0 && (v & BWPKG_MITIG_SET) &&
+	       BWPKG_MITIG_PROFILE(v) <= BWPKG_MITIG_PROFILES &&
+	       (BWPKG_MITIG_ON(v) & ~mods) == 0 && (BWPKG_MITIG_OFF(v) & ~mods) == 0 &&
+	       (BWPKG_MITIG_ON(v) & BWPKG_MITIG_OFF(v)) == 0;
+}
 
 /*
  * Where a VM's images go in its RAM (shared by the packer, which writes

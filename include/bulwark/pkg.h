@@ -15,6 +15,7 @@ struct pkg_desc {
 	uint64_t size;          /* its total_size */
 	unsigned vm_count;
 	unsigned blob_count;
+	uint32_t mitigations;   /* the system's choice (BWPKG_MITIG_*), 0 if none */
 	struct bwpkg_vm vms[BWPKG_MAX_VMS];
 	struct bwpkg_blob blobs[BWPKG_MAX_BLOBS];
 };

@@ -116,10 +116,13 @@ struct vm {
 extern struct vm vms[VM_MAX];
 extern unsigned vm_count;
 
-/* Creates every VM of the package at @pkg (@avail bytes loaded) for a
- * machine of @cpus CPUs, and starts them. Boot CPU, after SMP. A bad
- * description stops the boot with a message naming the VM and field. */
-void vm_boot_all(paddr_t pkg, uint64_t avail, unsigned cpus);
+/* Decodes the package at @pkg (@avail bytes loaded) for a machine of @cpus
+ * CPUs and hands its mitigation choices to the mitigation modules (boot
+ * CPU, before SMP); returns the system's choice (BWPKG_MITIG_*). A bad
+ * description stops the boot with a message naming the VM and field.
+ * vm_boot_all() then creates and starts its VMs (boot CPU, after SMP). */
+uint32_t vm_read_package(paddr_t pkg, uint64_t avail, unsigned cpus);
+void vm_boot_all(void);
 /* The physical CPU's scheduler loop: runs its vCPU whenever it is on. */
 NORETURN void vcpu_run_loop(void);
 

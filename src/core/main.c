@@ -323,10 +323,14 @@ void bulwark_main(void)
 		pr_info("bootargs: %s\n", boot_hw.bootargs);
 	arch_report(&boot_hw);
 	char mitig_opt[sizeof(boot_hw.bootargs)];
+	size_t own = (size_t)(__image_end - __image_start);
+	bool have_pkg = image_size > own;
 
-	mitig_boot_choice(hwdesc_bootarg(&boot_hw, "bulwark.mitigations", mitig_opt,
-					 sizeof(mitig_opt)) ? mitig_opt : NULL);
 	mpool_add_chunk(&hyp_pool, meta_pool, META_POOL_SIZE);
+	mitig_boot_choice(have_pkg ? vm_read_package(pa_init((uintptr_t)__image_end),
+						     image_size - own, cpu_count) : 0,
+			  hwdesc_bootarg(&boot_hw, "bulwark.mitigations", mitig_opt,
+					 sizeof(mitig_opt)) ? mitig_opt : NULL);
 	print_memory_map();
 	print_devices();
 	if (boot_hw.cpu_count > BULWARK_MAX_CPUS)
@@ -351,12 +355,10 @@ void bulwark_main(void)
 	release_boot_memory();
 	check_address_space();
 	selftest_run(SELFTEST_AFTER_BOOT, 0);
-	size_t own = (size_t)(__image_end - __image_start);
-
-	if (image_size > own) {
+	if (have_pkg) {
 		pl011_enable_rx_irq();
 		gic_spi_route(boot_hw.uart.intid, percpu[0].hwid, true);
-		vm_boot_all(pa_init((uintptr_t)__image_end), image_size - own, cpu_count);
+		vm_boot_all();
 	} else {
 		pr_info("no VMs in this image (pack one with bwpack)\n");
 	}

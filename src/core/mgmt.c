@@ -191,8 +191,10 @@ static size_t op_posture(struct bwm_resp *r)
 	for (unsigned c = 0; c < BULWARK_MAX_CPUS; c++) {
 		for (unsigned i = 0; i < MITIG_ISSUE_COUNT && n < cap; i++) {
 			struct mitig_posture_entry p;
+			enum mitig_profile prof, vm_prof;
 
-			if (!percpu[c].online || mitig_posture_get(c, (enum mitig_issue)i, &p))
+			if (!percpu[c].online ||
+			    mitig_posture_get(c, (enum mitig_issue)i, &p, &prof, &vm_prof))
 				continue;
 			memset(&e[n], 0, sizeof(e[n]));
 			e[n].cpu = c;
@@ -202,9 +204,11 @@ static size_t op_posture(struct bwm_resp *r)
 				 sizeof(e[n].issue));
 			copy_str(e[n].mitigation, p.active ? mitig_method_name(p.method) : "none",
 				 sizeof(e[n].mitigation));
-			if (p.source == MITIG_SRC_PROFILE)
-				fmt_snprintf(e[n].chosen_by, sizeof(e[n].chosen_by), "profile %s",
-					     mitig_profile_name(mitig_choice_get()->profile));
+			if (p.source == MITIG_SRC_PROFILE || p.source == MITIG_SRC_VM_PROFILE)
+				fmt_snprintf(e[n].chosen_by, sizeof(e[n].chosen_by), "%sprofile %s",
+					     p.source == MITIG_SRC_VM_PROFILE ? "vm " : "",
+					     mitig_profile_name(p.source == MITIG_SRC_VM_PROFILE ?
+								vm_prof : prof));
 			else
 				copy_str(e[n].chosen_by, mitig_source_name(p.source),
 					 sizeof(e[n].chosen_by));

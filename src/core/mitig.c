@@ -11,7 +11,19 @@
  */
 #include <bulwark/fmt.h>
 #include <bulwark/mitig.h>
+#include <bulwark/package.h>
 #include <bulwark/string.h>
+
+/* The packed form (include/bulwark/package.h) numbers modules as we do. */
+_Static_assert(MITIG_MOD_BPI == 0 && MITIG_MOD_BHB == 1 && MITIG_MOD_SSBD == 2 &&
+	       MITIG_MOD_FLUSH == 3 && MITIG_MOD_NOSPEC == 4 && MITIG_MOD_SMCCC == 5 &&
+	       MITIG_MOD_COUNT == 6, "BWPKG_MITIG_* module bits");
+_Static_assert(MITIG_PROFILE_HARDENED == 0 && MITIG_PROFILE_BALANCED == 1 &&
+	       MITIG_PROFILE_THROUGHPUT == 2 && MITIG_PROFILE_COUNT == BWPKG_MITIG_PROFILES,
+	       "BWPKG_MITIG_PROFILE: profile + 1");
+_Static_assert(BWPKG_MITIG_VM_MODS == MITIG_MOD_PER_VM &&
+	       BWPKG_MITIG_SYS_MODS == (MITIG_MOD_ALL & ~(1u << MITIG_MOD_NOSPEC)),
+	       "BWPKG_MITIG_*_MODS");
 
 #define ARM 0x41u
 #define PART(impl, part) ((uint32_t)(impl) << 12 | (part))
@@ -196,37 +208,68 @@ uint32_t mitig_enabled(const struct mitig_choice *c)
 	return ((on | c->force_on) & ~c->force_off) & MITIG_MOD_ALL;
 }
 
+/* Who decides each module on one CPU: the system's choice and its VM's. */
+struct decided {
+	uint32_t on;                               /* modules switched on */
+	enum mitig_source src[MITIG_MOD_COUNT];    /* PROFILE, OVERRIDE or VM_* */
+	enum mitig_profile profile;                /* for the per-VM modules */
+};
+
+static void decide(const struct mitig_choice *sys, const struct mitig_choice *vm,
+		   struct decided *d)
+{
+	uint32_t sys_on = mitig_enabled(sys);
+	bool vm_profile = vm && vm->profile < MITIG_PROFILE_COUNT;
+
+	d->on = 0;
+	d->profile = vm_profile ? vm->profile : sys->profile;
+	for (unsigned m = 0; m < MITIG_MOD_COUNT; m++) {
+		uint32_t bit = 1u << m;
+		bool on;
+
+		if (vm && (MITIG_MOD_PER_VM & bit) && ((vm->force_on | vm->force_off) & bit)) {
+			on = vm->force_on & bit;
+			d->src[m] = MITIG_SRC_VM_OVERRIDE;
+		} else if (vm_profile && (MITIG_MOD_PER_VM & bit)) {
+			on = profile_modules[vm->profile] & bit;
+			d->src[m] = MITIG_SRC_VM_PROFILE;
+		} else {
+			on = sys_on & bit;
+			d->src[m] = ((sys->force_on | sys->force_off) & bit) ? MITIG_SRC_OVERRIDE
+									     : MITIG_SRC_PROFILE;
+		}
+		d->on |= on ? bit : 0;
+	}
+}
+
 /* Fills entry @e for a switchable module, or returns false if it is on. */
 static bool module_off(struct mitig_posture_entry *e, enum mitig_module m, uint32_t built,
-		       const struct mitig_choice *c)
+		       const struct decided *d)
 {
+	static const char *const off_note[MITIG_SRC_COUNT] = {
+		[MITIG_SRC_PROFILE] = "off in this profile",
+		[MITIG_SRC_OVERRIDE] = "switched off",
+		[MITIG_SRC_VM_PROFILE] = "off in the VM's profile",
+		[MITIG_SRC_VM_OVERRIDE] = "switched off for the VM",
+	};
+
 	e->module = (int)m;
 	if (!(built & (1u << m))) {
 		e->source = MITIG_SRC_BUILD;
 		e->note = "module not built";
 		return true;
 	}
-	if (c->force_off & (1u << m)) {
-		e->source = MITIG_SRC_OVERRIDE;
-		e->note = "switched off";
-		return true;
-	}
-	if (c->force_on & (1u << m)) {
-		e->source = MITIG_SRC_OVERRIDE;
+	e->source = d->src[m];
+	if (d->on & (1u << m))
 		return false;
-	}
-	e->source = MITIG_SRC_PROFILE;
-	if (!(mitig_enabled(c) & (1u << m))) {
-		e->note = "off in this profile";
-		return true;
-	}
-	return false;
+	e->note = off_note[d->src[m]];
+	return true;
 }
 
-/* Whether an issue with verdict @a is to be mitigated under @c. */
-static bool wanted(enum mitig_affected a, const struct mitig_choice *c)
+/* Whether an issue with verdict @a is to be mitigated under @d. */
+static bool wanted(enum mitig_affected a, const struct decided *d)
 {
-	return a == MITIG_AFFECTED || (a == MITIG_UNKNOWN && c->profile == MITIG_PROFILE_HARDENED);
+	return a == MITIG_AFFECTED || (a == MITIG_UNKNOWN && d->profile == MITIG_PROFILE_HARDENED);
 }
 
 static void use(struct mitig_posture_entry *e, enum mitig_method m)
@@ -236,11 +279,17 @@ static void use(struct mitig_posture_entry *e, enum mitig_method m)
 }
 
 void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
-		   const struct mitig_choice *c, struct mitig_plan *p)
+		   const struct mitig_choice *c, const struct mitig_choice *vm,
+		   struct mitig_plan *p)
 {
 	struct mitig_posture_entry *e;
+	struct decided d;
 
+	decide(c, vm, &d);
 	memset(p, 0, sizeof(*p));
+	p->profile = c->profile;
+	p->vm_profile = vm && vm->profile < MITIG_PROFILE_COUNT ? vm->profile : MITIG_PROFILE_SYSTEM;
+	p->vm_code = vm ? mitig_choice_encode(vm) : 0;
 	for (unsigned i = 0; i < MITIG_ISSUE_COUNT; i++) {
 		p->e[i].affected = f->affected[i];
 		p->e[i].why = f->why[i] ? f->why[i] : "";
@@ -265,10 +314,10 @@ void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
 
 	/* Spectre-v2: only the firmware can invalidate these cores' predictors. */
 	e = &p->e[MITIG_ISSUE_SPECTRE_V2];
-	if (!wanted(e->affected, c)) {
+	if (!wanted(e->affected, &d)) {
 		if (e->affected == MITIG_UNKNOWN)
 			e->note = "only the hardened profile acts on unknown cores";
-	} else if (!module_off(e, MITIG_MOD_BPI, built, c)) {
+	} else if (!module_off(e, MITIG_MOD_BPI, built, &d)) {
 		if (f->fw_wa1) {
 			use(e, MITIG_METHOD_FW_WA1);
 			p->entry_flags |= 1u << MITIG_ENTRY_FW_BIT;
@@ -281,10 +330,10 @@ void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
 
 	/* Spectre-BHB: the instruction, else the loop, else the firmware. */
 	e = &p->e[MITIG_ISSUE_SPECTRE_BHB];
-	if (!wanted(e->affected, c)) {
+	if (!wanted(e->affected, &d)) {
 		if (e->affected == MITIG_UNKNOWN)
 			e->note = "only the hardened profile acts on unknown cores";
-	} else if (!module_off(e, MITIG_MOD_BHB, built, c)) {
+	} else if (!module_off(e, MITIG_MOD_BHB, built, &d)) {
 		unsigned loop = f->bhb_loop;
 
 		if (!loop && e->affected == MITIG_UNKNOWN)
@@ -314,7 +363,7 @@ void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
 	if (f->fw_wa2_not_required && e->affected != MITIG_NOT_AFFECTED) {
 		use(e, MITIG_METHOD_FW_WA2);
 		e->note = "the firmware keeps it on";
-	} else if (e->affected != MITIG_NOT_AFFECTED && !module_off(e, MITIG_MOD_SSBD, built, c)) {
+	} else if (e->affected != MITIG_NOT_AFFECTED && !module_off(e, MITIG_MOD_SSBD, built, &d)) {
 		if (f->ssbs) {
 			use(e, MITIG_METHOD_SSBS);
 			p->ssbd_el2 = true;
@@ -348,7 +397,7 @@ void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
 	e->module = MITIG_MOD_FLUSH;
 	if (!(built & (1u << MITIG_MOD_FLUSH)))
 		e->note = "flush module not built";
-	else if (mitig_enabled(c) & (1u << MITIG_MOD_FLUSH))
+	else if (d.on & (1u << MITIG_MOD_FLUSH))
 		e->note = "flush module on, nothing to run it on yet";
 	else
 		e->note = "flush module off";
@@ -366,7 +415,7 @@ void mitig_resolve(const struct mitig_cpu_facts *f, uint32_t built,
 	 * entry sequence does its work on every entry, so that the call itself
 	 * can return at once. */
 	p->guest_wa[0] = p->guest_wa[1] = p->guest_wa[2] = SMCCC_RET_NOT_SUPPORTED;
-	if ((built & (1u << MITIG_MOD_SMCCC)) && (mitig_enabled(c) & (1u << MITIG_MOD_SMCCC))) {
+	if ((built & (1u << MITIG_MOD_SMCCC)) && (d.on & (1u << MITIG_MOD_SMCCC))) {
 		const struct mitig_posture_entry *v2 = &p->e[MITIG_ISSUE_SPECTRE_V2];
 		const struct mitig_posture_entry *bhb = &p->e[MITIG_ISSUE_SPECTRE_BHB];
 		const struct mitig_posture_entry *v4 = &p->e[MITIG_ISSUE_SPECTRE_V4];
@@ -411,7 +460,7 @@ static const char *const method_names[MITIG_METHOD_COUNT] = {
 	"SLS barriers", "separate EL2 regime", "no VM switch", "not needed",
 };
 static const char *const source_names[MITIG_SRC_COUNT] = {
-	"hardware", "profile", "override", "build", "fixed",
+	"hardware", "profile", "override", "build", "fixed", "vm profile", "vm override",
 };
 
 const char *mitig_issue_name(enum mitig_issue i)
@@ -514,15 +563,61 @@ int mitig_parse(const char *s, size_t len, struct mitig_choice *out, char *why,
 	return 0;
 }
 
-/* The plans of the CPUs: each written once, by its CPU, at boot. */
+uint32_t mitig_choice_encode(const struct mitig_choice *c)
+{
+	unsigned profile = c->profile < MITIG_PROFILE_COUNT ? (unsigned)c->profile + 1 : 0;
+
+	return bwpkg_mitig(profile, c->force_on & MITIG_MOD_ALL, c->force_off & MITIG_MOD_ALL);
+}
+
+int mitig_choice_decode(uint32_t code, bool vm, struct mitig_choice *out)
+{
+	if (!bwpkg_mitig_valid(code, vm))
+		return -1;
+	if (code == 0)
+		return 0;
+	if (BWPKG_MITIG_PROFILE(code))
+		out->profile = (enum mitig_profile)(BWPKG_MITIG_PROFILE(code) - 1);
+	out->force_on = BWPKG_MITIG_ON(code);
+	out->force_off = BWPKG_MITIG_OFF(code);
+	return 0;
+}
+
+void mitig_choice_format(const struct mitig_choice *c, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (c->profile < MITIG_PROFILE_COUNT)
+		n = (size_t)fmt_snprintf(buf, size, "%s", profile_names[c->profile]);
+	for (unsigned m = 0; m < MITIG_MOD_COUNT && n < size; m++) {
+		uint32_t bit = 1u << m;
+
+		if ((c->force_on | c->force_off) & bit)
+			n += (size_t)fmt_snprintf(buf + n, size - n, "%s%c%s", n ? "," : "",
+						  c->force_on & bit ? '+' : '-', module_names[m]);
+	}
+}
+
+/*
+ * The plans of the CPUs, each written by its own CPU: at boot, and again
+ * when it changes VM. A sequence count per plan (odd while written) lets
+ * other CPUs read one whole; only the owner CPU writes.
+ */
 static struct mitig_plan plans[BULWARK_MAX_CPUS];
 static bool planned[BULWARK_MAX_CPUS];
+static uint32_t plan_seq[BULWARK_MAX_CPUS];
 
 void mitig_plan_set(unsigned cpu, const struct mitig_plan *p)
 {
 	if (cpu >= BULWARK_MAX_CPUS)
 		return;
+	__atomic_store_n(&plan_seq[cpu], plan_seq[cpu] + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	plans[cpu] = *p;
+	__atomic_store_n(&plan_seq[cpu], plan_seq[cpu] + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&planned[cpu], true, __ATOMIC_RELEASE);
 }
 
@@ -533,13 +628,29 @@ const struct mitig_plan *mitig_plan_get(unsigned cpu)
 	return &plans[cpu];
 }
 
-int mitig_posture_get(unsigned cpu, enum mitig_issue issue, struct mitig_posture_entry *out)
+int mitig_posture_get(unsigned cpu, enum mitig_issue issue, struct mitig_posture_entry *out,
+		      enum mitig_profile *profile, enum mitig_profile *vm_profile)
 {
 	const struct mitig_plan *p = mitig_plan_get(cpu);
+	uint32_t seq;
+	struct mitig_posture_entry e;
+	enum mitig_profile pr, vpr;
 
 	if (!p || (unsigned)issue >= MITIG_ISSUE_COUNT)
 		return -1;
-	*out = p->e[issue];
+	do {
+		while ((seq = __atomic_load_n(&plan_seq[cpu], __ATOMIC_ACQUIRE)) & 1)
+			;
+		e = p->e[issue];
+		pr = p->profile;
+		vpr = p->vm_profile;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&plan_seq[cpu], __ATOMIC_RELAXED) != seq);
+	*out = e;
+	if (profile)
+		*profile = pr;
+	if (vm_profile)
+		*vm_profile = vpr;
 	return 0;
 }
 

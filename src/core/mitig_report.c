@@ -4,8 +4,9 @@
  * the posture report at boot and the queries of the guest-exit path and the
  * management plane (include/bulwark/mitig.h).
  *
- * Plans are written once per CPU, by that CPU, before it is marked online
- * (its `percpu.online` store releases them); they are only read after.
+ * A CPU's plan is written by that CPU: before it is marked online (its
+ * `percpu.online` store releases it), and again when it boots a vCPU of a
+ * VM whose choice differs from the one it was planned for.
  */
 #include <bulwark/arch/boot.h>
 #include <bulwark/arch/mitig.h>
@@ -24,9 +25,11 @@
 extern struct hw_desc boot_hw;
 
 static struct mitig_choice choice = { .profile = MITIG_PROFILE_BALANCED };
-static bool choice_from_cmdline;
+static const char *choice_from = "default";
 static struct mitig_cpu_id ids[BULWARK_MAX_CPUS];
 static struct mitig_cpu_facts facts[BULWARK_MAX_CPUS];
+/* The packed choice of the VM each CPU was given to at boot, 0 if none. */
+static uint32_t vm_codes[BULWARK_MAX_CPUS];
 
 uint32_t mitig_built(void)
 {
@@ -38,10 +41,13 @@ const struct mitig_choice *mitig_choice_get(void)
 	return &choice;
 }
 
-void __init mitig_boot_choice(const char *option)
+void __init mitig_boot_choice(uint32_t pkg_code, const char *option)
 {
 	char why[96];
 
+	/* pkg_decode() has checked the code; checked again, as it costs nothing. */
+	if (pkg_code && mitig_choice_decode(pkg_code, false, &choice) == 0)
+		choice_from = "system description";
 	if (!option)
 		return;
 	if (mitig_parse(option, strlen(option), &choice, why, sizeof(why))) {
@@ -49,20 +55,53 @@ void __init mitig_boot_choice(const char *option)
 		pr_err("boot: stopped.\n");
 		arch_cpu_halt();
 	}
-	choice_from_cmdline = true;
+	choice_from = pkg_code ? "bulwark.mitigations=, over the system description's"
+			       : "bulwark.mitigations=";
+}
+
+void __init mitig_vm_cpus(uint64_t cpu_mask, uint32_t code)
+{
+	for (unsigned c = 0; c < BULWARK_MAX_CPUS && c < 64; c++)
+		if (cpu_mask & (1ULL << c))
+			vm_codes[c] = code;
+}
+
+/* Resolves and applies the plan of the calling CPU @cpu for VM choice @code. */
+static void plan_cpu(unsigned cpu, uint32_t code)
+{
+	struct mitig_choice vm = { .profile = MITIG_PROFILE_SYSTEM };
+	struct mitig_plan plan;
+	bool has_vm = code && mitig_choice_decode(code, true, &vm) == 0;
+
+	mitig_resolve(&facts[cpu], MITIG_BUILT, &choice, has_vm ? &vm : NULL, &plan);
+	arch_mitig_apply(&facts[cpu], &plan);
+	mitig_plan_set(cpu, &plan);
 }
 
 void mitig_cpu_init(unsigned cpu)
 {
-	struct mitig_plan plan;
-
 	if (cpu >= BULWARK_MAX_CPUS)
 		return;
 	arch_mitig_read_id(boot_hw.psci, &ids[cpu]);
 	mitig_detect(&ids[cpu], &facts[cpu]);
-	mitig_resolve(&facts[cpu], MITIG_BUILT, &choice, &plan);
-	arch_mitig_apply(&facts[cpu], &plan);
-	mitig_plan_set(cpu, &plan);
+	plan_cpu(cpu, vm_codes[cpu]);
+}
+
+void mitig_cpu_enter_vm(unsigned cpu, uint32_t code)
+{
+	const struct mitig_plan *p = mitig_plan_get(cpu);
+
+	if (!p || p->vm_code == code)
+		return;
+	plan_cpu(cpu, code);
+	char what[64];
+	struct mitig_choice vm = { .profile = MITIG_PROFILE_SYSTEM };
+
+	if (code && mitig_choice_decode(code, true, &vm) == 0)
+		mitig_choice_format(&vm, what, sizeof(what));
+	else
+		fmt_snprintf(what, sizeof(what), "the system's");
+	pr_info("mitig: cpu%u changed VM: now %s (bwctl posture shows it)\n", cpu, what);
 }
 
 static void print_modules(const char *what, uint32_t mask, const char *sign)
@@ -114,6 +153,14 @@ static void report_group(unsigned first, unsigned last)
 		!f->fw_smccc ? "has no SMCCC 1.1 (no ARCH_WORKAROUND calls)"
 		: f->fw_wa1 || f->fw_wa2 || f->fw_wa3 ? "offers ARCH_WORKAROUND calls"
 						      : "offers no ARCH_WORKAROUND call");
+	if (p->vm_code) {
+		struct mitig_choice vm = { .profile = MITIG_PROFILE_SYSTEM };
+		char what[64] = "?";
+
+		if (mitig_choice_decode(p->vm_code, true, &vm) == 0)
+			mitig_choice_format(&vm, what, sizeof(what));
+		pr_info("mitig: %s: owned by a VM with its own choice: %s\n", cpus, what);
+	}
 	for (unsigned i = 0; i < MITIG_ISSUE_COUNT; i++) {
 		const struct mitig_posture_entry *e = &p->e[i];
 		char src[32];
@@ -145,8 +192,7 @@ void mitig_report(unsigned cpu_count)
 {
 	uint32_t built = MITIG_BUILT;
 
-	pr_info("mitigations: profile %s (%s)\n", mitig_profile_name(choice.profile),
-		choice_from_cmdline ? "bulwark.mitigations=" : "default");
+	pr_info("mitigations: profile %s (%s)\n", mitig_profile_name(choice.profile), choice_from);
 	print_modules("built", built, "");
 	if (choice.force_on | choice.force_off) {
 		if (choice.force_on)

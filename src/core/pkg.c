@@ -77,6 +77,11 @@ static int check_vm(struct pkg_desc *d, unsigned i, unsigned host_cpus, char *wh
 	}
 	if (vm->caps & ~BWPKG_CAP_CONTROL)
 		BAD("vm '%s': capabilities: unknown bits %#x", name, vm->caps);
+	if (vm->reserved)
+		BAD("vm '%s': reserved field not zero", name);
+	if (!bwpkg_mitig_valid(vm->mitigations, true))
+		BAD("vm '%s': mitigations: %#x is not a valid choice for a VM", name,
+		    vm->mitigations);
 	if (vm->cpu_mask == 0)
 		BAD("vm '%s': cpus: none given", name);
 	if (host_cpus < 64 && (vm->cpu_mask >> host_cpus))
@@ -171,8 +176,10 @@ int pkg_decode(const void *pkg, uint64_t avail, unsigned host_cpus, struct pkg_d
 	if (h.version != BWPKG_VERSION || h.header_size != sizeof(h) ||
 	    h.vm_size != sizeof(struct bwpkg_vm) || h.blob_size != sizeof(struct bwpkg_blob))
 		BAD("package: version %u or structure sizes not supported", h.version);
-	if (h.flags || h.reserved)
+	if (h.flags)
 		BAD("package: reserved fields not zero");
+	if (!bwpkg_mitig_valid(h.mitigations, false))
+		BAD("package: mitigations: %#x is not a valid choice", h.mitigations);
 	if (h.total_size < sizeof(h))
 		BAD("package: total size %lu is smaller than its header", h.total_size);
 	if (h.total_size > avail)
@@ -188,6 +195,7 @@ int pkg_decode(const void *pkg, uint64_t avail, unsigned host_cpus, struct pkg_d
 	out->base = p;
 	out->size = h.total_size;
 	out->vm_count = h.vm_count;
+	out->mitigations = h.mitigations;
 	out->blob_count = h.blob_count;
 	memcpy(out->vms, p + sizeof(h), h.vm_count * sizeof(struct bwpkg_vm));
 	const uint8_t *bt = p + sizeof(h) + h.vm_count * sizeof(struct bwpkg_vm);

@@ -16,6 +16,7 @@
 #include <bulwark/mgmt.h>
 #include <bulwark/nospec.h>
 #include <bulwark/palloc.h>
+#include <bulwark/mitig.h>
 #include <bulwark/pkg.h>
 #include <bulwark/string.h>
 #include <bulwark/vm.h>
@@ -403,7 +404,7 @@ static bool vm_create(struct vm *vm, unsigned id, const struct bwpkg_vm *cfg)
 	return true;
 }
 
-void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
+uint32_t vm_read_package(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 {
 	char why[160];
 	const void *p;
@@ -418,6 +419,13 @@ void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 	}
 	pkg.base = NULL; /* only mapped while decoding */
 	hypmap_unmap(1);
+	for (unsigned i = 0; i < pkg.vm_count; i++)
+		mitig_vm_cpus(pkg.vms[i].cpu_mask, pkg.vms[i].mitigations);
+	return pkg.mitigations;
+}
+
+void vm_boot_all(void)
+{
 	vm_count = pkg.vm_count;
 	mgmt_boot_init();
 	for (unsigned i = 0; i < vm_count; i++) {
@@ -435,10 +443,17 @@ void vm_boot_all(paddr_t pkg_base, uint64_t avail, unsigned host_cpus)
 		for (unsigned c = 0; c < vm->vcpu_count; c++)
 			n += fmt_snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%u", c ? "," : "",
 					  vm->vcpus[c].pcpu);
+		char mitig[64] = "";
+		struct mitig_choice mc = { .profile = MITIG_PROFILE_SYSTEM };
+
+		if (vm->cfg.mitigations && mitig_choice_decode(vm->cfg.mitigations, true, &mc) == 0) {
+			memcpy(mitig, ", mitigations ", 15);
+			mitig_choice_format(&mc, mitig + 14, sizeof(mitig) - 14);
+		}
 		pr_info("vm '%s': %u vCPU(s) on CPU(s) %s, %lu MiB at IPA %#lx (PA %#lx), "
-			"kernel at %#lx%s\n", vm->name, vm->vcpu_count, cpus, vm->cfg.mem_size >> 20,
+			"kernel at %#lx%s%s\n", vm->name, vm->vcpu_count, cpus, vm->cfg.mem_size >> 20,
 			vm->cfg.mem_base, pa_addr(vm->mem_pa), vm->kernel_ipa,
-			vm->cfg.caps & BWPKG_CAP_CONTROL ? ", control" : "");
+			vm->cfg.caps & BWPKG_CAP_CONTROL ? ", control" : "", mitig);
 	}
 	for (unsigned i = 0; i < vm_count; i++)
 		vm_start(&vms[i], VM_STATE_STOPPED);
@@ -525,6 +540,7 @@ void vcpu_run_loop(void)
 		__atomic_store_n(&v->running, 1, __ATOMIC_RELEASE);
 		sl_unlock(&vm->lock);
 
+		mitig_cpu_enter_vm(arch_cpu_index(), vm->cfg.mitigations);
 		gic_ppi_deactivate(VGIC_INTID_VTIMER);
 		gic_ppi_enable(VGIC_INTID_VTIMER, true);
 		gic_ppi_enable(VGIC_INTID_MAINT, true);

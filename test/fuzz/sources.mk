@@ -3,7 +3,7 @@
 fuzz-targets := fdt hwdesc sysdesc
 fuzz-fdt-srcs := src/lib/fdt.c
 fuzz-hwdesc-srcs := src/core/hwdesc.c src/lib/fdt.c
-fuzz-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c
+fuzz-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/mitig.c src/lib/fmt.c
 fuzz-sysdesc-libs := -lfdt
 fuzz-targets += pkg vgic vuart psci
 fuzz-pkg-srcs := src/core/pkg.c src/lib/fmt.c
@@ -19,7 +19,7 @@ fuzz-targets += dabt
 fuzz-dabt-srcs :=
 $(BUILD)/fuzz/fuzz_dabt: src/arch/aarch64/dabt.h
 fuzz-targets += pack
-fuzz-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c \
+fuzz-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c src/core/mitig.c \
 	src/lib/fmt.c
 fuzz-pack-libs := -lfdt
 $(BUILD)/fuzz/fuzz_pack: test/fuzz/fuzz_pack.h tools/bwpack/pack.h tools/bwpack/sysdesc.h

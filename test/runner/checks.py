@@ -49,6 +49,26 @@ def notices_rate_limited(vm, min_suppressed=1):
     return check
 
 
+def notices_accounted(vm, shown, total):
+    """`total` notices about `vm` matching `shown` were caused: each is either
+    shown or counted in a `N more notices suppressed` line, exactly (how many
+    of each depends on how long the burst takes on the host, not fixed)."""
+    def check(text):
+        seen = suppressed = 0
+        for kind, val in _notices(text, vm):
+            if kind == "suppressed":
+                suppressed += val
+            elif re.search(shown, val):
+                seen += 1
+            else:
+                return f"unexpected notice about vm '{vm}': {val}"
+        if seen + suppressed != total:
+            return (f"{seen} notices shown and {suppressed} suppressed about vm '{vm}': "
+                    f"{seen + suppressed}, expected {total}")
+        return None
+    return check
+
+
 def restarts_accounted(vm, min_boots):
     """A reset loop: every restart is either shown (`SYSTEM_RESET, restarting
     (boot N)`) or counted in the suppressed line that follows, exactly: the

@@ -47,11 +47,15 @@ SCENARIOS = [
                   "memory-back", "create-dtb", "dtb-console", "dtb-bootargs",
                   "dtb-vm-powered-off", "destroy-dtb", "create-no-start-json", "created-state", "start-created",
                   "created-console", "destroy-running", "posture-head", "posture-rows",
-                  "posture-profile", "posture-json-list",
+                  "posture-profile", "posture-json-list", "posture-vm-profile",
+                  "posture-others-system", "destroy-deaf", "create-on-cpu3", "cpu3-console",
+                  "posture-replanned", "posture-cpu3-system", "destroy-demo5",
                   "ticker-alive")
              + done("ctl", "mgmt-cmds"),
              anywhere=[r"vm 'demo2': created by the management API", r"\[demo2\] hello: tick 2",
-                       r"vm 'demo2': destroyed", r"\[demo3\] hello: tick 1"]),
+                       r"vm 'demo2': destroyed", r"\[demo3\] hello: tick 1",
+                       r"vm 'deaf': .*, mitigations hardened",
+                       r"mitig: cpu3 changed VM: now the system's"]),
     # Bad inputs with their exact messages and exit statuses, raw requests
     # with bad sizes and fields, 100 create/destroy cycles; the ticker and
     # the free memory unchanged.

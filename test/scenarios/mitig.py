@@ -215,3 +215,25 @@ SCENARIOS += [
     # longer offered; Linux (on an N1, with its own loop) still says the same.
     linux("mitig-linux-throughput-n1", "neoverse-n1", "bulwark.mitigations=throughput"),
 ]
+
+# Chosen in the system description: the system runs throughput, linux0 asks
+# for hardened on its CPUs 1-2 (test/systems/mitig-vms.dts). The report says
+# so per CPU, and Linux on CPUs 1-2 sees what hardened offers there.
+MITIG_VMS = linux("mitig-vms-linux", "max,pauth-impdef=on")
+MITIG_VMS["image"] = "build/systems/mitig-vms.bin"
+MITIG_VMS["expect"] = [
+    r"mitigations: profile throughput \(system description\)",
+    r"vm 'linux0': 2 vCPU\(s\) on CPU\(s\) 1,2, .*, mitigations hardened",
+] + MITIG_VMS["expect"]
+MITIG_VMS["anywhere"] = [
+    r"mitig: cpu0 spectre-bhb: unknown \([^)]*\): NOT MITIGATED; only the hardened profile",
+    r"mitig: cpu0 spectre-v4: unknown \([^)]*\): NOT MITIGATED; off in this profile \[ssbd, profile\]",
+    r"mitig: cpu0 guests: SMCCC_ARCH_FEATURES ARCH_WORKAROUND_1 1, _2 -1, _3 -1",
+    r"mitig: cpu1-2: owned by a VM with its own choice: hardened",
+    r"mitig: cpu1-2 spectre-bhb: unknown \([^)]*\): BHB loop on entry x32[^\[]*\[bhb, vm profile\]",
+    r"mitig: cpu1-2 spectre-v4: unknown \([^)]*\): SSBS=0 at EL2[^\[]*\[ssbd, vm profile\]",
+    r"mitig: cpu1-2 vm-switch: affected \([^)]*\): no VM switch; flush module off",
+    r"mitig: cpu1-2 guests: SMCCC_ARCH_FEATURES ARCH_WORKAROUND_1 1, _2 -1, _3 0",
+    r"\[linux0\] BULWARK-LINUX: vuln spectre_v2: Mitigation: CSV2, BHB",
+]
+SCENARIOS.append(MITIG_VMS)

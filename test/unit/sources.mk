@@ -7,7 +7,7 @@ unit-fmt-srcs := src/lib/fmt.c
 unit-hwdesc-srcs := src/core/hwdesc.c src/lib/fdt.c
 unit-mm-srcs := src/core/mm.c src/core/mpool.c src/arch/fake/mm.c src/arch/fake/cpu.c
 unit-palloc-srcs := src/core/palloc.c src/arch/fake/cpu.c
-unit-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c
+unit-sysdesc-srcs := tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/mitig.c src/lib/fmt.c
 unit-sysdesc-libs := -lfdt
 unit-tests += pkg vgic vuart psci fastmmio
 unit-fastmmio-srcs := src/arch/fake/fastmmio.c
@@ -25,7 +25,7 @@ unit-tests += dabt
 unit-dabt-srcs :=
 $(BUILD)/host/test_dabt: src/arch/aarch64/dabt.h
 unit-tests += pack
-unit-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c \
+unit-pack-srcs := tools/bwpack/pack.c tools/bwpack/sysdesc.c tools/bwpack/guestdt.c src/core/pkg.c src/core/mitig.c \
 	src/lib/fmt.c
 unit-pack-libs := -lfdt
 $(BUILD)/host/test_pack: tools/bwpack/pack.h tools/bwpack/sysdesc.h test/fuzz/fuzz_pack.h

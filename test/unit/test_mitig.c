@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <bulwark/mitig.h>
+#include <bulwark/package.h>
 
 #define WA1 0x80008000u
 #define WA2 0x80007fffu
@@ -50,7 +51,7 @@ static void plan_of(const struct mitig_cpu_id *id, const struct mitig_choice *c,
 		    struct mitig_cpu_facts *f, struct mitig_plan *p)
 {
 	mitig_detect(id, f);
-	mitig_resolve(f, built, c, p);
+	mitig_resolve(f, built, c, NULL, p);
 }
 
 static void test_cortex_a53(void **state)
@@ -377,6 +378,120 @@ static void test_parse_errors(void **state)
 }
 
 /* The store the guest-exit path and the management plane read. */
+/* A VM's choice decides its CPUs' per-VM modules; the system keeps the rest. */
+static void test_vm_choice(void **state)
+{
+	struct mitig_cpu_id id = id_of(MIDR_A76, PFR0_CSV2(1) | PFR0_CSV3, PFR1_SSBS);
+	struct mitig_cpu_facts f;
+	struct mitig_plan p;
+	struct mitig_choice sys = balanced, vm = { .profile = MITIG_PROFILE_SYSTEM };
+	const uint32_t loop24 = 1u << MITIG_ENTRY_LOOP_BIT | 24u << MITIG_ENTRY_LOOP_SHIFT;
+
+	(void)state;
+	mitig_detect(&id, &f);
+	/* No profile, no override: the system's plan, sources unchanged. */
+	mitig_resolve(&f, MITIG_MOD_ALL, &sys, &vm, &p);
+	assert_int_equal(p.entry_flags, loop24);
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].source, MITIG_SRC_PROFILE);
+	assert_int_equal(p.vm_profile, MITIG_PROFILE_SYSTEM);
+	assert_int_equal(p.profile, MITIG_PROFILE_BALANCED);
+
+	/* -bhb for the VM: no loop on its CPUs, said to be the VM's doing. */
+	vm.force_off = 1u << MITIG_MOD_BHB;
+	mitig_resolve(&f, MITIG_MOD_ALL, &sys, &vm, &p);
+	assert_int_equal(p.entry_flags, 0);
+	assert_false(p.e[MITIG_ISSUE_SPECTRE_BHB].active);
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].source, MITIG_SRC_VM_OVERRIDE);
+	assert_string_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].note, "switched off for the VM");
+	assert_int_equal(p.guest_wa[2], SMCCC_RET_NOT_SUPPORTED); /* no longer done on entry */
+	assert_int_equal(p.vm_code, mitig_choice_encode(&vm));
+
+	/* A VM profile replaces the system's for the per-VM modules only,
+	 * system overrides included; flush stays the system's. */
+	sys = hardened;
+	sys.force_on = 0;
+	vm = (struct mitig_choice){ .profile = MITIG_PROFILE_THROUGHPUT };
+	mitig_resolve(&f, MITIG_MOD_ALL, &sys, &vm, &p);
+	assert_int_equal(p.entry_flags, 0);
+	assert_false(p.ssbd_el2);
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].source, MITIG_SRC_VM_PROFILE);
+	assert_string_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].note, "off in the VM's profile");
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_V4].source, MITIG_SRC_VM_PROFILE);
+	assert_string_equal(p.e[MITIG_ISSUE_VM_SWITCH].note, "flush module on, nothing to run it on yet");
+	assert_int_equal(p.vm_profile, MITIG_PROFILE_THROUGHPUT);
+	assert_int_equal(p.profile, MITIG_PROFILE_HARDENED);
+
+	/* ... and the other way round: a hardened VM on a throughput system. */
+	sys = throughput;
+	vm = (struct mitig_choice){ .profile = MITIG_PROFILE_HARDENED, .force_off = 1u << MITIG_MOD_SSBD };
+	mitig_resolve(&f, MITIG_MOD_ALL, &sys, &vm, &p);
+	assert_int_equal(p.entry_flags, loop24);
+	assert_false(p.ssbd_el2);
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_V4].source, MITIG_SRC_VM_OVERRIDE);
+	assert_string_equal(p.e[MITIG_ISSUE_VM_SWITCH].note, "flush module off");
+	/* Unknown cores follow the VM's profile too. */
+	id = id_of(MIDR_MAX, 0, 0);
+	mitig_detect(&id, &f);
+	mitig_resolve(&f, MITIG_MOD_ALL, &sys, &vm, &p);
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].method, MITIG_METHOD_BHB_LOOP);
+	mitig_resolve(&f, MITIG_MOD_ALL, &sys, NULL, &p);
+	assert_false(p.e[MITIG_ISSUE_SPECTRE_BHB].active);
+
+	/* A module not built stays off whatever the VM asks. */
+	id = id_of(MIDR_A76, PFR0_CSV2(1) | PFR0_CSV3, PFR1_SSBS);
+	mitig_detect(&id, &f);
+	vm = (struct mitig_choice){ .profile = MITIG_PROFILE_SYSTEM, .force_on = 1u << MITIG_MOD_BHB };
+	mitig_resolve(&f, MITIG_MOD_ALL & ~(1u << MITIG_MOD_BHB), &sys, &vm, &p);
+	assert_int_equal(p.entry_flags, 0);
+	assert_int_equal(p.e[MITIG_ISSUE_SPECTRE_BHB].source, MITIG_SRC_BUILD);
+}
+
+/* The packed form of the system description, both ways, and its text. */
+static void test_choice_packing(void **state)
+{
+	struct mitig_choice c = { .profile = MITIG_PROFILE_SYSTEM }, d;
+	char why[128], text[64];
+
+	(void)state;
+	assert_int_equal(parse("-bhb,+ssbd", &c, why), 0);
+	assert_int_equal(mitig_choice_encode(&c), bwpkg_mitig(0, 1u << 2, 1u << 1));
+	mitig_choice_format(&c, text, sizeof(text));
+	assert_string_equal(text, "-bhb,+ssbd"); /* in module order */
+	d = (struct mitig_choice){ .profile = MITIG_PROFILE_SYSTEM };
+	assert_int_equal(mitig_choice_decode(mitig_choice_encode(&c), true, &d), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+
+	c = (struct mitig_choice){ .profile = MITIG_PROFILE_BALANCED };
+	assert_int_equal(parse("hardened,-flush", &c, why), 0);
+	assert_int_equal(mitig_choice_encode(&c), bwpkg_mitig(1, 0, 1u << 3));
+	mitig_choice_format(&c, text, sizeof(text));
+	assert_string_equal(text, "hardened,-flush");
+	/* flush is the system's: valid for the system, not for a VM. */
+	assert_int_equal(mitig_choice_decode(mitig_choice_encode(&c), true, &d), -1);
+	d = (struct mitig_choice){ .profile = MITIG_PROFILE_BALANCED };
+	assert_int_equal(mitig_choice_decode(mitig_choice_encode(&c), false, &d), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+
+	/* 0: nothing given, @out untouched; malformed codes refused. */
+	d = throughput;
+	assert_int_equal(mitig_choice_decode(0, false, &d), 0);
+	assert_int_equal(d.profile, MITIG_PROFILE_THROUGHPUT);
+	const uint32_t bad[] = {
+		1,                                        /* no SET bit */
+		bwpkg_mitig(4, 0, 0),                     /* no such profile */
+		bwpkg_mitig(1, 1u << 4, 0),               /* nospec: build option only */
+		bwpkg_mitig(1, 0, 1u << 6),               /* no such module */
+		bwpkg_mitig(1, 1u << 1, 1u << 1),         /* on and off */
+		bwpkg_mitig(1, 0, 0) | 1u << 24,          /* bits that mean nothing */
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = balanced;
+		assert_int_equal(mitig_choice_decode(bad[i], false, &d), -1);
+		assert_int_equal(mitig_choice_decode(bad[i], true, &d), -1);
+		assert_memory_equal(&d, &balanced, sizeof(d));
+	}
+}
+
 static void test_posture_store(void **state)
 {
 	struct mitig_cpu_id id = id_of(MIDR_A76, PFR0_CSV2(1) | PFR0_CSV3, PFR1_SSBS);
@@ -385,16 +500,16 @@ static void test_posture_store(void **state)
 	struct mitig_posture_entry e;
 
 	(void)state;
-	assert_int_equal(mitig_posture_get(0, MITIG_ISSUE_SPECTRE_BHB, &e), -1);
+	assert_int_equal(mitig_posture_get(0, MITIG_ISSUE_SPECTRE_BHB, &e, NULL, NULL), -1);
 	assert_int_equal(mitig_guest_features(0, WA1), SMCCC_RET_NOT_SUPPORTED);
 	plan_of(&id, &balanced, MITIG_MOD_ALL, &f, &p);
 	mitig_plan_set(0, &p);
-	assert_int_equal(mitig_posture_get(0, MITIG_ISSUE_SPECTRE_BHB, &e), 0);
+	assert_int_equal(mitig_posture_get(0, MITIG_ISSUE_SPECTRE_BHB, &e, NULL, NULL), 0);
 	assert_int_equal(e.method, MITIG_METHOD_BHB_LOOP);
 	assert_true(e.active);
-	assert_int_equal(mitig_posture_get(0, MITIG_ISSUE_COUNT, &e), -1);
-	assert_int_equal(mitig_posture_get(BULWARK_MAX_CPUS, MITIG_ISSUE_SPECTRE_V1, &e), -1);
-	assert_int_equal(mitig_posture_get(1, MITIG_ISSUE_SPECTRE_V1, &e), -1);
+	assert_int_equal(mitig_posture_get(0, MITIG_ISSUE_COUNT, &e, NULL, NULL), -1);
+	assert_int_equal(mitig_posture_get(BULWARK_MAX_CPUS, MITIG_ISSUE_SPECTRE_V1, &e, NULL, NULL), -1);
+	assert_int_equal(mitig_posture_get(1, MITIG_ISSUE_SPECTRE_V1, &e, NULL, NULL), -1);
 	assert_int_equal(mitig_guest_features(0, WA1), SMCCC_RET_UNAFFECTED);
 	assert_int_equal(mitig_guest_features(0, WA3), SMCCC_RET_SUCCESS);
 	assert_int_equal(mitig_guest_features(0, 0x80000000u), SMCCC_RET_NOT_SUPPORTED);
@@ -429,6 +544,8 @@ int main(void)
 		cmocka_unit_test(test_firmware_workarounds),
 		cmocka_unit_test(test_profiles_overrides_build),
 		cmocka_unit_test(test_profile_modules),
+		cmocka_unit_test(test_vm_choice),
+		cmocka_unit_test(test_choice_packing),
 		cmocka_unit_test(test_parse_good),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_posture_store),

@@ -550,7 +550,7 @@ static void test_bad_magic(void **state)
 
 static void test_bad_version_or_sizes(void **state)
 {
-	static const uint32_t versions[] = { 0, 2, 0x100, UINT32_MAX };
+	static const uint32_t versions[] = { 0, 1, 3, 0x100, UINT32_MAX };
 	struct pb p;
 	char want[96];
 
@@ -565,7 +565,7 @@ static void test_bad_version_or_sizes(void **state)
 	static const int deltas[] = { -1, 1, 8, -8 };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(deltas); i++) {
-		const char *msg = "package: version 1 or structure sizes not supported";
+		const char *msg = "package: version 2 or structure sizes not supported";
 
 		one_vm(&p);
 		p.h.header_size += (uint32_t)deltas[i];
@@ -579,7 +579,7 @@ static void test_bad_version_or_sizes(void **state)
 	}
 	one_vm(&p);
 	p.h.header_size = 0;
-	expect_bad(&p, 1, "package: version 1 or structure sizes not supported");
+	expect_bad(&p, 1, "package: version 2 or structure sizes not supported");
 }
 
 static void test_reserved_fields(void **state)
@@ -592,9 +592,46 @@ static void test_reserved_fields(void **state)
 		p.h.flags = 1u << bit;
 		expect_bad(&p, 1, "package: reserved fields not zero");
 		one_vm(&p);
-		p.h.reserved = 1u << bit;
-		expect_bad(&p, 1, "package: reserved fields not zero");
+		p.vm[0].reserved = 1u << bit;
+		expect_bad(&p, 1, "vm 'a': reserved field not zero");
 	}
+}
+
+/* The system's and the VMs' mitigation choices (docs/mitigations.md). */
+static void test_mitigations(void **state)
+{
+	struct pb p;
+	char want[160];
+
+	(void)state;
+	/* Valid ones are decoded; the system's may switch flush, a VM may not. */
+	one_vm(&p);
+	p.h.mitigations = bwpkg_mitig(1, 1u << 3, 1u << 1); /* hardened,+flush,-bhb */
+	p.vm[0].mitigations = bwpkg_mitig(3, 1u << 0, 0);    /* throughput,+bpi */
+	expect_ok(&p, 1);
+	assert_int_equal(desc.mitigations, bwpkg_mitig(1, 1u << 3, 1u << 1));
+	assert_int_equal(desc.vms[0].mitigations, bwpkg_mitig(3, 1u << 0, 0));
+
+	const uint32_t bad_sys[] = {
+		1, 0x7fffffffu, bwpkg_mitig(4, 0, 0), bwpkg_mitig(0, 1u << 4, 0),
+		bwpkg_mitig(0, 0, 1u << 4), bwpkg_mitig(0, 1u << 6, 0), bwpkg_mitig(0, 3, 1),
+		bwpkg_mitig(2, 0, 0) | 1u << 30,
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad_sys); i++) {
+		one_vm(&p);
+		p.h.mitigations = bad_sys[i];
+		snprintf(want, sizeof(want), "package: mitigations: %#x is not a valid choice",
+			 bad_sys[i]);
+		expect_bad(&p, 1, want);
+		one_vm(&p);
+		p.vm[0].mitigations = bad_sys[i];
+		snprintf(want, sizeof(want), "vm 'a': mitigations: %#x is not a valid choice for a VM",
+			 bad_sys[i]);
+		expect_bad(&p, 1, want);
+	}
+	one_vm(&p);
+	p.vm[0].mitigations = bwpkg_mitig(0, 1u << 3, 0); /* +flush */
+	expect_bad(&p, 1, "vm 'a': mitigations: 0x80000800 is not a valid choice for a VM");
 }
 
 static void test_total_size_beyond_loaded(void **state)
@@ -1467,6 +1504,7 @@ int main(void)
 		T(test_bad_magic),
 		T(test_bad_version_or_sizes),
 		T(test_reserved_fields),
+		T(test_mitigations),
 		T(test_total_size_beyond_loaded),
 		T(test_total_size_below_header),
 		T(test_vm_and_blob_counts),

@@ -495,10 +495,10 @@ static void test_smccc_workarounds_per_cpu(void **state)
 
 	(void)state;
 	mitig_detect(&a76, &f);
-	mitig_resolve(&f, MITIG_MOD_ALL, &c, &p);
+	mitig_resolve(&f, MITIG_MOD_ALL, &c, NULL, &p);
 	mitig_plan_set(0, &p);
 	mitig_detect(&a57, &f);
-	mitig_resolve(&f, MITIG_MOD_ALL, &c, &p);
+	mitig_resolve(&f, MITIG_MOD_ALL, &c, NULL, &p);
 	mitig_plan_set(1, &p);
 
 	assert_int_equal(call_imm(0, SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), CONTINUE);

@@ -372,6 +372,32 @@ static const struct err_case err_cases[] = {
 	{ "capabilities_case", ONE("capabilities = \"Control\";"),
 	  "vm 'x': capabilities: unknown capability 'Control' (known: \"control\")", { 0, 0 } },
 
+	/* mitigations (docs/mitigations.md): the hypervisor's own parser and messages. */
+	{ "mitigations_profile", ONE("mitigations = \"paranoid\";"),
+	  "vm 'x': mitigations: unknown profile 'paranoid' (known: hardened, balanced, throughput)",
+	  { 0, 0 } },
+	{ "mitigations_system_module", ONE("mitigations = \"+flush\";"),
+	  "vm 'x': mitigations: 'flush' is the system's, not a VM's (set it in the root node's "
+	  "mitigations)", { 0, 0 } },
+	{ "mitigations_nospec", ONE("mitigations = \"hardened,-nospec\";"),
+	  "vm 'x': mitigations: nospec is a build option only (MITIGATIONS=), not switched at boot",
+	  { 0, 0 } },
+	{ "mitigations_empty", ONE("mitigations = \"\";"),
+	  "vm 'x': mitigations: empty (give a profile: hardened, balanced or throughput)",
+	  { 0, 0 } },
+	{ "mitigations_list", ONE("mitigations = \"hardened\", \"-bhb\";"),
+	  "vm 'x': mitigations: must be one string", { 0, 0 } },
+	{ "mitigations_cells", ONE("mitigations = <1>;"),
+	  "vm 'x': mitigations: must be one string", { 0, 0 } },
+	{ "mitigations_root_bad",
+	  "/dts-v1/; / { compatible = \"bulwark,system-v1\"; mitigations = \"balanced,+bhb,-bhb\"; "
+	  "vms { " VMOK("x", 1) " }; };",
+	  "/: mitigations: module 'bhb' is given twice", { 0, 0 } },
+	{ "mitigations_root_twice_order",
+	  "/dts-v1/; / { compatible = \"bulwark,system-v1\"; mitigations = \"-bhb,hardened\"; "
+	  "vms { " VMOK("x", 1) " }; };",
+	  "/: mitigations: the profile 'hardened' must come first", { 0, 0 } },
+
 	/* #address-cells and #size-cells. */
 	{ "address_cells_1", ONE("#address-cells = <1>;"),
 	  "vm 'x': #address-cells: must be <2> (two cells, as in device reg)", { 0, 0 } },
@@ -881,6 +907,34 @@ static void test_edges(void **state)
 	free(sd);
 }
 
+/* The system's and a VM's mitigation choices, packed as the package carries them. */
+static void test_mitigations(void **state)
+{
+	struct sysdesc *sd;
+
+	(void)state;
+	sd = expect_ok(SYS(VMOK("a", 0) VMOK("b", 1)), NULL);
+	assert_int_equal(sd->mitigations, 0);
+	assert_int_equal(sd->vms[0].mitigations, 0);
+	free(sd);
+	sd = expect_ok("/dts-v1/; / { compatible = \"bulwark,system-v1\"; "
+		       "mitigations = \"hardened,-flush\"; vms { "
+		       "a { " BODY " cpus = <0>; mitigations = \"throughput,+ssbd\"; }; "
+		       "b { " BODY " cpus = <1>; mitigations = \"-bhb,-bpi\"; }; "
+		       VMOK("c", 2) " }; };", NULL);
+	assert_int_equal(sd->mitigations, bwpkg_mitig(1, 0, 1u << MITIG_MOD_FLUSH));
+	assert_int_equal(sd->vms[0].mitigations, bwpkg_mitig(3, 1u << MITIG_MOD_SSBD, 0));
+	assert_int_equal(sd->vms[1].mitigations,
+			 bwpkg_mitig(0, 0, 1u << MITIG_MOD_BHB | 1u << MITIG_MOD_BPI));
+	assert_int_equal(sd->vms[2].mitigations, 0);
+	free(sd);
+	/* Only overrides at the root: on top of balanced, the default. */
+	sd = expect_ok("/dts-v1/; / { compatible = \"bulwark,system-v1\"; mitigations = \"+flush\"; "
+		       "vms { " VMOK("a", 0) " }; };", NULL);
+	assert_int_equal(sd->mitigations, bwpkg_mitig(2, 1u << MITIG_MOD_FLUSH, 0));
+	free(sd);
+}
+
 /* Every prefix and every single-bit flip of a valid blob: no crash, and a reason. */
 static void test_truncations_and_flips(void **state)
 {
@@ -1315,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_sample_full),
 		cmocka_unit_test(test_sample_max),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_mitigations),
 		cmocka_unit_test(test_truncations_and_flips),
 		cmocka_unit_test(test_image_placement),
 		cmocka_unit_test(test_image_errors),

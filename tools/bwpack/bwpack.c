@@ -173,6 +173,21 @@ static unsigned popcount64(uint64_t v)
 	return n;
 }
 
+/* A packed mitigation choice (checked), as the system description writes it. */
+static void print_mitigations(const char *what, uint32_t code, bool vm)
+{
+	struct mitig_choice mc = { .profile = vm ? MITIG_PROFILE_SYSTEM : MITIG_PROFILE_BALANCED };
+	char buf[128];
+
+	if (code == 0) {
+		printf("%s: %s\n", what, vm ? "the system's" : "not given (balanced by default)");
+		return;
+	}
+	mitig_choice_decode(code, vm, &mc);
+	mitig_choice_format(&mc, buf, sizeof(buf));
+	printf("%s: %s (0x%08x)\n", what, buf, code);
+}
+
 static void print_summary(const struct sysdesc *sd, const struct pack_input *in,
 			  const struct sysdesc_host *host)
 {
@@ -214,6 +229,16 @@ static void print_summary(const struct sysdesc *sd, const struct pack_input *in,
 			printf(")");
 		}
 		printf("\n");
+	}
+	if (sd->mitigations)
+		print_mitigations("mitigations", sd->mitigations, false);
+	for (unsigned i = 0; i < sd->vm_count; i++) {
+		char what[64];
+
+		if (!sd->vms[i].mitigations)
+			continue;
+		snprintf(what, sizeof(what), "mitigations of vm '%s'", sd->vms[i].name);
+		print_mitigations(what, sd->vms[i].mitigations, true);
 	}
 }
 
@@ -413,6 +438,8 @@ static int dump(const struct options *opt)
 	printf("package: at offset 0x%llx, version %u, %u VMs, %u blobs, total_size 0x%llx (%s)\n",
 	       (unsigned long long)at, BWPKG_VERSION, vm_count, blob_count,
 	       (unsigned long long)total, size_str(a, total));
+	print_mitigations("system", pack_get_le32(pkg + offsetof(struct bwpkg_header, mitigations)),
+			  false);
 	for (uint32_t i = 0; i < vm_count; i++) {
 		const uint8_t *v = pkg + sizeof(struct bwpkg_header) + i * sizeof(struct bwpkg_vm);
 		uint32_t devs = pack_get_le32(v + offsetof(struct bwpkg_vm, dev_count));
@@ -428,6 +455,8 @@ static int dump(const struct options *opt)
 		       pack_get_le32(v + offsetof(struct bwpkg_vm, caps)),
 		       pack_get_le32(v + offsetof(struct bwpkg_vm, caps)) & BWPKG_CAP_CONTROL ?
 			       " (control)" : "");
+		print_mitigations("  mitigations",
+				  pack_get_le32(v + offsetof(struct bwpkg_vm, mitigations)), true);
 		for (unsigned k = 0; k < 3; k++) {
 			static const char *const names[3] = { "kernel", "initrd", "dtb" };
 

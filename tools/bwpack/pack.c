@@ -178,6 +178,7 @@ static void write_package(const struct sysdesc *sd, const struct pkg_plan *p, ui
 	put_le32(h + offsetof(struct bwpkg_header, blob_count), p->blob_count);
 	put_le32(h + offsetof(struct bwpkg_header, vm_size), sizeof(struct bwpkg_vm));
 	put_le32(h + offsetof(struct bwpkg_header, blob_size), sizeof(struct bwpkg_blob));
+	put_le32(h + offsetof(struct bwpkg_header, mitigations), sd->mitigations);
 
 	for (unsigned i = 0; i < sd->vm_count; i++) {
 		const struct sysdesc_vm *vm = &sd->vms[i];
@@ -193,6 +194,7 @@ static void write_package(const struct sysdesc *sd, const struct pkg_plan *p, ui
 		put_le32(v + offsetof(struct bwpkg_vm, initrd_blob), p->refs[i][1]);
 		put_le32(v + offsetof(struct bwpkg_vm, dtb_blob), p->refs[i][2]);
 		put_le32(v + offsetof(struct bwpkg_vm, dev_count), vm->dev_count);
+		put_le32(v + offsetof(struct bwpkg_vm, mitigations), vm->mitigations);
 		for (unsigned d = 0; d < vm->dev_count; d++) {
 			uint8_t *e = v + offsetof(struct bwpkg_vm, devs) + d * sizeof(struct bwpkg_dev);
 
@@ -498,9 +500,11 @@ int pack_check_package(const uint8_t *pkg, uint64_t avail, char *err, size_t err
 	    pack_get_le32(h + offsetof(struct bwpkg_header, vm_size)) != sizeof(struct bwpkg_vm) ||
 	    pack_get_le32(h + offsetof(struct bwpkg_header, blob_size)) != sizeof(struct bwpkg_blob))
 		BAD("header: header_size, vm_size or blob_size does not match this ABI");
-	if (pack_get_le32(h + offsetof(struct bwpkg_header, flags)) != 0 ||
-	    pack_get_le32(h + offsetof(struct bwpkg_header, reserved)) != 0)
-		BAD("header: flags and reserved must be 0");
+	if (pack_get_le32(h + offsetof(struct bwpkg_header, flags)) != 0)
+		BAD("header: flags must be 0");
+	if (!bwpkg_mitig_valid(pack_get_le32(h + offsetof(struct bwpkg_header, mitigations)), false))
+		BAD("header: mitigations 0x%x is not a valid choice",
+		    pack_get_le32(h + offsetof(struct bwpkg_header, mitigations)));
 	vm_count = pack_get_le32(h + offsetof(struct bwpkg_header, vm_count));
 	blob_count = pack_get_le32(h + offsetof(struct bwpkg_header, blob_count));
 	total = pack_get_le64(h + offsetof(struct bwpkg_header, total_size));
@@ -581,6 +585,10 @@ int pack_check_package(const uint8_t *pkg, uint64_t avail, char *err, size_t err
 		cpus |= mask;
 		if (pack_get_le32(v + offsetof(struct bwpkg_vm, caps)) & ~(uint32_t)BWPKG_CAP_CONTROL)
 			BAD("vm %u '%s': unknown capability bits", i, name);
+		if (!bwpkg_mitig_valid(pack_get_le32(v + offsetof(struct bwpkg_vm, mitigations)), true) ||
+		    pack_get_le32(v + offsetof(struct bwpkg_vm, reserved)) != 0)
+			BAD("vm %u '%s': mitigations 0x%x is not a valid choice for a VM", i, name,
+			    pack_get_le32(v + offsetof(struct bwpkg_vm, mitigations)));
 		if (size == 0 || size % SYSDESC_MEM_ALIGN || base % SYSDESC_MEM_ALIGN ||
 		    base >= SYSDESC_ADDR_LIMIT || size > SYSDESC_ADDR_LIMIT - base)
 			BAD("vm %u '%s': RAM 0x%llx + 0x%llx is not 2 MiB aligned within %d bits",

@@ -31,6 +31,7 @@ enum vm_prop {
 	VP_BOOTARGS,
 	VP_LINUX,
 	VP_CAPABILITIES,
+	VP_MITIGATIONS,
 	VP_ADDRESS_CELLS,
 	VP_SIZE_CELLS,
 	VP_COUNT,
@@ -46,6 +47,7 @@ static const char *const vm_prop_names[VP_COUNT] = {
 	[VP_BOOTARGS] = "bootargs",
 	[VP_LINUX] = "linux",
 	[VP_CAPABILITIES] = "capabilities",
+	[VP_MITIGATIONS] = "mitigations",
 	[VP_ADDRESS_CELLS] = "#address-cells",
 	[VP_SIZE_CELLS] = "#size-cells",
 };
@@ -415,6 +417,37 @@ static int parse_caps(struct ctx *c, struct sysdesc_vm *vm, const struct raw_pro
 	return 0;
 }
 
+/*
+ * A `mitigations` string (docs/mitigations.md), the system's (@vm NULL) or a
+ * VM's, parsed by the hypervisor's own parser; packed into *@code.
+ */
+static int parse_mitigations(struct ctx *c, const struct raw_prop *p, bool vm, uint32_t *code)
+{
+	char s[128], why[96];
+	struct mitig_choice mc = { .profile = vm ? MITIG_PROFILE_SYSTEM : MITIG_PROFILE_BALANCED };
+	const char *where = vm ? "" : "/: ";
+	uint32_t bad;
+
+	*code = 0;
+	if (!p->present)
+		return 0;
+	if (p->len < 1 || p->data[p->len - 1] != '\0' ||
+	    strlen((const char *)p->data) != (size_t)p->len - 1)
+		return fail(c, "%smitigations: must be one string", where);
+	if ((size_t)p->len > sizeof(s))
+		return fail(c, "%smitigations: longer than %zu bytes", where, sizeof(s) - 1);
+	memcpy(s, p->data, (size_t)p->len);
+	if (mitig_parse(s, strlen(s), &mc, why, sizeof(why)))
+		return fail(c, "%smitigations: %s", where, why);
+	bad = (mc.force_on | mc.force_off) & ~(vm ? MITIG_MOD_PER_VM : MITIG_MOD_ALL);
+	if (bad)
+		return fail(c, "mitigations: '%s' is the system's, not a VM's (set it in the "
+			    "root node's mitigations)",
+			    mitig_module_name((enum mitig_module)__builtin_ctz(bad)));
+	*code = mitig_choice_encode(&mc);
+	return 0;
+}
+
 /* Checks a device's interrupts against its own VM's and earlier VMs' devices. */
 static int parse_irqs(struct ctx *c, const struct sysdesc *sd, const struct sysdesc_vm *vm,
 		      struct sysdesc_dev *dev, const char *dname, const struct raw_prop *p)
@@ -591,7 +624,8 @@ static int parse_vm(struct ctx *c, struct sysdesc *sd, int node)
 
 	if (scan_props(c, node, "", vm_prop_names, VP_COUNT, raw) ||
 	    parse_cpus(c, sd, vm, raw) || parse_memory(c, sd, vm, raw) ||
-	    parse_strings(c, vm, raw) || parse_caps(c, vm, &raw[VP_CAPABILITIES]))
+	    parse_strings(c, vm, raw) || parse_caps(c, vm, &raw[VP_CAPABILITIES]) ||
+	    parse_mitigations(c, &raw[VP_MITIGATIONS], true, &vm->mitigations))
 		return -1;
 	fdt_for_each_subnode(sub, c->fdt, node) {
 		if (parse_device(c, sd, vm, sub))
@@ -603,8 +637,9 @@ static int parse_vm(struct ctx *c, struct sysdesc *sd, int node)
 	return 0;
 }
 
-static int parse_root(struct ctx *c, int *vms)
+static int parse_root(struct ctx *c, struct sysdesc *sd, int *vms)
 {
+	struct raw_prop mitig = { 0 };
 	int prop, sub;
 	const void *compat = NULL;
 	int compat_len = 0;
@@ -618,6 +653,12 @@ static int parse_root(struct ctx *c, int *vms)
 
 		if (!data || !name)
 			return fail(c, "/: malformed property (%s)", fdt_strerror(len));
+		if (strcmp(name, "mitigations") == 0) {
+			if (mitig.present)
+				return fail(c, "/: property 'mitigations' appears twice");
+			mitig = (struct raw_prop){ data, len, true };
+			continue;
+		}
 		if (strcmp(name, "compatible") != 0)
 			return fail(c, "/: unknown property '%s'", quote(&q, name, strlen(name)));
 		if (compat)
@@ -633,6 +674,8 @@ static int parse_root(struct ctx *c, int *vms)
 	    memcmp(compat, SYSDESC_COMPATIBLE, sizeof(SYSDESC_COMPATIBLE)) != 0)
 		return fail(c, "/: compatible: must be \"%s\" (this bwpack reads version 1 only)",
 			    SYSDESC_COMPATIBLE);
+	if (parse_mitigations(c, &mitig, false, &sd->mitigations))
+		return -1;
 
 	fdt_for_each_subnode(sub, c->fdt, 0) {
 		int len;
@@ -678,7 +721,7 @@ static int parse_all(struct ctx *c, struct sysdesc *sd, size_t size)
 			    fdt_totalsize(c->fdt), size);
 	if (fdt_num_mem_rsv(c->fdt) != 0)
 		return fail(c, "/memreserve/: not used in a system description");
-	if (parse_root(c, &vms))
+	if (parse_root(c, sd, &vms))
 		return -1;
 	fdt_for_each_property_offset(prop, c->fdt, vms) {
 		const char *name;

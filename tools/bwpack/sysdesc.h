@@ -17,6 +17,7 @@
 #ifndef BWPACK_SYSDESC_H
 #define BWPACK_SYSDESC_H
 
+#include <bulwark/mitig.h>
 #include <bulwark/package.h>
 
 #define SYSDESC_COMPATIBLE "bulwark,system-v1"
@@ -101,6 +102,8 @@ struct sysdesc_dev {
  * @is_linux: the `linux` flag (not named `linux`: GNU C predefines that
  *	as a macro).
  * @caps: `capabilities` as BWPKG_CAP_* bits.
+ * @mitigations: `mitigations`, the VM's deviation from the system's
+ *	mitigation choice, packed (BWPKG_MITIG_*); 0 when not given.
  * @devs: passed-through devices, in description order.
  * @dev_count: 0..BWPKG_MAX_DEVS.
  */
@@ -117,6 +120,7 @@ struct sysdesc_vm {
 	bool has_bootargs;
 	bool is_linux;
 	uint32_t caps;
+	uint32_t mitigations;
 	struct sysdesc_dev devs[BWPKG_MAX_DEVS];
 	unsigned dev_count;
 };
@@ -126,11 +130,14 @@ struct sysdesc_vm {
  * @vms: the VMs in description order (their index is their package index).
  * @vm_count: 1..BWPKG_MAX_VMS.
  * @mem_total: the sum of the VMs' @mem_size.
+ * @mitigations: the root's `mitigations`, packed (BWPKG_MITIG_*); 0 when
+ *	not given (the hypervisor's default profile, balanced).
  */
 struct sysdesc {
 	struct sysdesc_vm vms[BWPKG_MAX_VMS];
 	unsigned vm_count;
 	uint64_t mem_total;
+	uint32_t mitigations;
 };
 
 /**
