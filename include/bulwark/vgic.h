@@ -128,6 +128,10 @@ void arch_vgic_lr_write(unsigned lr, uint64_t val);
 void arch_vgic_underflow(bool enable);
 /* Resets the virtual CPU interface (ICH_VMCR_EL2, APRs) for a new boot. */
 void arch_vgic_cpu_reset(void);
+/* Deactivates the physical interrupt @intid linked to a virtual one of
+ * @target that will never reach a list register (the guest cleared it
+ * pending first): a PPI on @target's CPU, or an SPI. Any CPU may call it. */
+void arch_vgic_hw_release(const struct vcpu *target, uint32_t intid);
 
 /* List register fields (GICv3 ICH_LR<n>_EL2). */
 #define LR_VINTID(x) ((uint64_t)(x) & 0xffffffffULL)

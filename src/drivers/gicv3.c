@@ -156,7 +156,13 @@ void gic_ppi_enable(uint32_t intid, bool enable)
 
 void gic_ppi_deactivate(uint32_t intid)
 {
-	wr32(rdist[arch_cpu_index()] + GICR_ICACTIVER0, 1u << intid);
+	gic_ppi_deactivate_on(arch_cpu_index(), intid);
+}
+
+void gic_ppi_deactivate_on(unsigned cpu, uint32_t intid)
+{
+	if (cpu < BULWARK_MAX_CPUS && rdist[cpu])
+		wr32(rdist[cpu] + GICR_ICACTIVER0, 1u << intid);
 }
 
 void gic_spi_route(uint32_t intid, uint64_t hwid, bool level)

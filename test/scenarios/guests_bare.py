@@ -41,7 +41,8 @@ ALWAYS = ["console.uart", "exceptions.undef", "exceptions.svc", "exceptions.brk"
           "timer.wfi_wakeup", "timer_irq.repeated", "timer_irq.disabled_while_firing",
           "timer_irq.priority", "timer_irq.priority_mask", "timer_irq.behind_active",
           "timer_irq.preempts_active", "timer_irq.many_pending_timer_last",
-          "timer_irq.many_pending_timer_first", "timer_irq.many_pending_by_priority"]
+          "timer_irq.many_pending_timer_first", "timer_irq.many_pending_by_priority",
+          "timer_irq.cleared_while_disabled"]
 SMP2 = ["console.concurrent_lines", "gic.sgi_other", "gic.sgi_not_self", "psci.cpu_on_off",
         "timer_irq.secondary"]
 

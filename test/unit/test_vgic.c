@@ -1632,12 +1632,56 @@ static void test_fast_reads(void **state)
 	assert_int_equal(fast_entry(frame(6) + GICR_TYPER, 3)->val, 6ULL << 32 | 6 << 8);
 }
 
+/*
+ * A hardware-linked interrupt the guest clears pending before it ever
+ * reaches a list register: the physical one, active since the hypervisor
+ * took it, is released, or it never fires again (the guest's own timer).
+ * Cleared from another vCPU's frame, it is released on the owner's CPU.
+ */
+static void test_hw_cleared_before_delivery(void **state)
+{
+	(void)state;
+	gicd_wr(GICD_CTLR, 4, CTLR_GRP1);
+	/* The timer fires while the guest has it disabled: pending, linked. */
+	vgic_inject(vcpu(2), 27, true);
+	flush(2);
+	assert_int_equal(fake_vgic_find(27), -1);
+	gicr_wr(1, GICR_SGI + GICD_ICPENDR, 4, 1u << 27); /* vCPU 1's frame: no effect on 2 */
+	assert_int_equal(fake_vgic.hw_releases, 0);
+	gicr_wr(2, GICR_SGI + GICD_ICPENDR, 4, 1u << 27);
+	assert_int_equal(fake_vgic.hw_releases, 1);
+	assert_int_equal(fake_vgic.hw_released_cpu, 2);
+	assert_int_equal(fake_vgic.hw_released_intid, 27);
+	assert_int_equal(gicr_rd(2, GICR_SGI + GICD_ISPENDR, 4) & (1u << 27), 0);
+	gicr_wr(2, GICR_SGI + GICD_ICPENDR, 4, 1u << 27); /* nothing left to release */
+	assert_int_equal(fake_vgic.hw_releases, 1);
+
+	/* A passed-through SPI, the same. */
+	vgic_inject(vcpu(0), 40, true);
+	gicd_wr(GICD_ICPENDR + 4, 4, 1u << 8);
+	assert_int_equal(fake_vgic.hw_releases, 2);
+	assert_int_equal(fake_vgic.hw_released_intid, 40);
+
+	/* In a list register already: the guest's EOI ends it, nothing released. */
+	enable(41, 0x80, 0);
+	vgic_inject(vcpu(0), 41, true);
+	flush(0);
+	assert_true(fake_vgic_find(41) >= 0);
+	gicd_wr(GICD_ICPENDR + 4, 4, 1u << 9);
+	assert_int_equal(fake_vgic.hw_releases, 2);
+	/* A software interrupt is never released. */
+	vgic_inject(vcpu(0), 42, false);
+	gicd_wr(GICD_ICPENDR + 4, 4, 1u << 10);
+	assert_int_equal(fake_vgic.hw_releases, 2);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup4)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_gicd_id_registers),
+		T(test_hw_cleared_before_delivery),
 		T(test_gicd_ctlr),
 		T(test_gicd_ctlr_kicks_waiting_spis),
 		T(test_spi_enable_bits),

@@ -127,6 +127,30 @@ TEST(timer_irq, disabled_while_firing)
 	timer_teardown();
 }
 
+/* Disabled when it fires, its condition then dropped and its pending state
+ * cleared before it was ever taken: nothing is delivered, and the next ones
+ * come as usual (the hypervisor must not keep holding the physical
+ * interrupt it linked to the virtual one, or the timer never fires again). */
+TEST(timer_irq, cleared_while_disabled)
+{
+	timer_setup(GIC_PRIO_DEFAULT);
+	ASSERT_TRUE(fire_once(0));
+	gic_disable_intid(TIMER_VIRT_INTID);
+	fire_and_wait(50, 2000);
+	vtimer_stop();
+	gic_clear_pending(TIMER_VIRT_INTID);
+	EXPECT_FALSE(gic_is_pending(TIMER_VIRT_INTID));
+	gic_enable_intid(TIMER_VIRT_INTID);
+	irq_unmask();
+	timer_delay_us(1000);
+	irq_mask();
+	EXPECT_EQ(timer_count_seen[0], 1);
+	for (unsigned i = 0; i < 5; i++)
+		EXPECT_TRUE(fire_once(0));
+	EXPECT_EQ(timer_count_seen[0], 6);
+	timer_teardown();
+}
+
 /* The interrupt runs at the priority the guest configured, and a change
  * takes effect for the next one. */
 TEST(timer_irq, priority)

@@ -29,8 +29,10 @@ void gic_deactivate(uint32_t intid);
 void gic_send_sgi(uint64_t hwid, unsigned sgi);
 /* Enables or disables a PPI or SGI on the running CPU. */
 void gic_ppi_enable(uint32_t intid, bool enable);
-/* Clears the active state of a PPI/SGI of the running CPU. */
+/* Clears the active state of a PPI/SGI of the running CPU, or of CPU @cpu
+ * (through its redistributor: from any CPU). */
 void gic_ppi_deactivate(uint32_t intid);
+void gic_ppi_deactivate_on(unsigned cpu, uint32_t intid);
 /* Routes SPI @intid to the CPU with hardware ID @hwid and enables it. */
 void gic_spi_route(uint32_t intid, uint64_t hwid, bool level);
 void gic_spi_deactivate(uint32_t intid);

@@ -186,7 +186,17 @@ static void bits_write(struct vm *vm, struct vcpu *v, uint32_t first, enum bitre
 		case BR_SENABLE: irq->enabled = 1; break;
 		case BR_CENABLE: irq->enabled = 0; break;
 		case BR_SPEND: irq->pending = 1; break;
-		case BR_CPEND: irq->pending = 0; break;
+		case BR_CPEND:
+			/* Hardware-linked and never put in a list register (it was
+			 * disabled, say): its physical interrupt waits, active, for
+			 * an EOI that will now never come. Release it, or the
+			 * device (the vCPU's own timer) never interrupts again. */
+			if (irq->pending && irq->hw && !irq->in_lr) {
+				arch_vgic_hw_release(target_of(vm, v, first + i, irq), first + i);
+				irq->hw = 0;
+			}
+			irq->pending = 0;
+			break;
 		case BR_SACTIVE: irq->active = 1; break;
 		case BR_CACTIVE: irq->active = 0; break;
 		default: break; /* groups: all group 1, RAO/WI */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* GICv3 list registers and virtual CPU interface control (ICH_*_EL2). */
 #include <bulwark/arch/aarch64/sysregs.h>
+#include <bulwark/drivers/gicv3.h>
 #include <bulwark/vgic.h>
+#include <bulwark/vm.h>
 
 
 #define ICH_HCR "s3_4_c12_c11_0"
@@ -67,4 +69,12 @@ void arch_vgic_cpu_reset(void)
 	MSR(ICH_VMCR, 0);
 	MSR(ICH_HCR, ICH_HCR_EN);
 	__asm__ volatile("isb");
+}
+
+void arch_vgic_hw_release(const struct vcpu *target, uint32_t intid)
+{
+	if (intid < 32)
+		gic_ppi_deactivate_on(target->pcpu, intid);
+	else
+		gic_spi_deactivate(intid);
 }

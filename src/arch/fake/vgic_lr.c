@@ -151,3 +151,10 @@ bool fake_vgic_timer_vector(struct vcpu *v)
 	v->stats.vtimer_fast++;
 	return true;
 }
+
+void arch_vgic_hw_release(const struct vcpu *target, uint32_t intid)
+{
+	fake_vgic.hw_releases++;
+	fake_vgic.hw_released_cpu = target->pcpu;
+	fake_vgic.hw_released_intid = intid;
+}

@@ -27,6 +27,9 @@ struct fake_vgic {
 	uint64_t lr[FAKE_VGIC_BANKS][VGIC_MAX_LRS];
 	bool underflow[FAKE_VGIC_BANKS];         /* last `arch_vgic_underflow()` per bank */
 	unsigned lr_writes, underflow_calls, cpu_resets;
+	unsigned hw_releases;                    /* `arch_vgic_hw_release()` calls */
+	unsigned hw_released_cpu;                /* the last one's vCPU's physical CPU */
+	uint32_t hw_released_intid;              /* and its INTID */
 };
 
 extern struct fake_vgic fake_vgic;
