@@ -16,7 +16,9 @@ BEGIN line and result line reach it (noisy, for reference only).
 
 The suites:
   micro    guest/bench/bench.bin: HVC, trapped MMIO, timer and SGI latency,
-           a memory-bound loop (docs/performance.md says what each means)
+           a memory-bound loop, the latency of a passed-through SPI (QEMU's
+           PL031 RTC alarm, with `-rtc clock=vm`; docs/performance.md says
+           what each means)
   linux    Debian's kernel and the test initramfs, 2 vCPUs, 256 MiB, with
            and without `cryptomgr.notests`: the kernel's own timestamps of
            `Run /init as init process` and of `reboot: Power down`
@@ -61,6 +63,8 @@ MICRO = [
     ("sgi_cross", "SGI vCPU0 -> vCPU1 (in WFI), send to IRQ entry"),
     ("mem_stride64", "memory loop, 16 MiB, a load per 64 B (per load)"),
     ("mem_stride4k", "memory loop, 16 MiB, a load per 4 KiB (per load)"),
+    ("spi_irq_spin", "passed-through SPI (PL031) latency, vCPU spinning"),
+    ("spi_irq_wfi", "passed-through SPI (PL031) latency, vCPU in WFI"),
 ]
 
 # The project's targets: instructions added over bare QEMU, and boot ratios.
@@ -241,7 +245,8 @@ def parse_bulwark_boot(lines):
 def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines):
     bootargs = bootargs_of(dts)
     image = os.path.join(build, "bench", os.path.splitext(os.path.basename(dts))[0] + ".bin")
-    common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT]
+    # -rtc clock=vm: the `spi` benchmark's RTC alarm counts virtual time.
+    common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT, *REPEATABLE]
     runs = {
         "bare": ["-M", BARE_MACHINE, *common, "-m", "64M", "-dtb", vm_dtb(build, image),
                  "-kernel", os.path.join(build, "guests", "bench.bin"), "-append", bootargs],

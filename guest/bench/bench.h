@@ -61,6 +61,7 @@ int bench_mmio(uint64_t iters);
 int bench_timer(uint64_t iters);
 int bench_sgi(uint64_t iters);
 int bench_mem(uint64_t iters, uint64_t passes);
+int bench_spi(uint64_t iters);
 
 /* Latency vectors (vectors.S). `bench_vectors_install()` points this
  * vCPU's VBAR_EL1 at a table whose IRQ entry timestamps the interrupt
@@ -70,6 +71,11 @@ int bench_mem(uint64_t iters, uint64_t passes);
 extern volatile uint64_t bench_irq_stamp[GUEST_MAX_CPUS];
 extern volatile uint64_t bench_irq_seq[GUEST_MAX_CPUS];
 extern volatile uint32_t bench_irq_intid[GUEST_MAX_CPUS];
+/* The INTID of a passed-through device whose line the IRQ vector drops
+ * itself, by writing 1 (32 bits) to `bench_irq_ack_addr` before the EOI;
+ * 1023 for none (spi.c). */
+extern volatile uint32_t bench_irq_ack_intid;
+extern volatile uint64_t bench_irq_ack_addr;
 void bench_vectors_install(void);
 void bench_vectors_remove(void);
 

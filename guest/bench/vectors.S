@@ -7,6 +7,9 @@
  * the interrupt's arrival as the guest can see it, with no runtime code in
  * between. Then the interrupt is acknowledged (ICC_IAR1_EL1); if it is the
  * virtual timer's (INTID 27), the timer is disabled, which drops its level;
+ * if it is `bench_irq_ack_intid` (a passed-through device's, spi.c), 1 is
+ * written to the device register at `bench_irq_ack_addr`, which drops the
+ * device's line before the interrupt ends;
  * the stamp, the INTID and a sequence number go to this vCPU's slots
  * (TPIDR_EL1 = vCPU index) and the interrupt is ended (ICC_EOIR1_EL1,
  * EOImode 0: priority drop and deactivation).
@@ -75,7 +78,16 @@ bench_irq:
 	b.ne	1f
 	msr	cntv_ctl_el0, xzr	/* timer off: its level drops */
 	isb
-1:	mrs	x3, tpidr_el1		/* x3 = vCPU index */
+1:	adr_l	x3, bench_irq_ack_intid
+	ldr	w3, [x3]
+	cmp	w2, w3
+	b.ne	3f
+	adr_l	x3, bench_irq_ack_addr	/* the device's clear register */
+	ldr	x3, [x3]
+	mov	w2, #1
+	str	w2, [x3]		/* its level drops before the EOI */
+	dsb	sy
+3:	mrs	x3, tpidr_el1		/* x3 = vCPU index */
 	adr_l	x2, bench_irq_stamp
 	str	x0, [x2, x3, lsl #3]
 	adr_l	x2, bench_irq_intid

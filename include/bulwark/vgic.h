@@ -106,6 +106,20 @@ void vgic_sgi1r(struct vcpu *v, uint64_t val);
 /* Marks @intid pending for the vCPU @v (PPIs/SGIs) or its VM (SPIs). A
  * hardware-forwarded interrupt (@hw) is deactivated by the guest's EOI. */
 void vgic_inject(struct vcpu *v, uint32_t intid, bool hw);
+/*
+ * A hardware-forwarded SPI (@intid 32..255) for @v, from the exit path:
+ * the caller runs on @v's own CPU between an exit and the next entry, after
+ * the exit's `vgic_sync()`, so this CPU's list registers are @v's. Marks
+ * it pending as `vgic_inject(v, intid, true)` does and, when `vgic_flush()`
+ * would now put it straight into a list register (it targets @v, is
+ * deliverable, a list register is free and no other interrupt waits for
+ * one of @v's), writes that list register itself and neither kicks @v nor
+ * asks for a flush. Returns true if it did; otherwise it has done exactly
+ * what `vgic_inject()` does (the flush before entry delivers it). Either
+ * way the state after the next flush is the same (test/fuzz/fuzz_vgic.c
+ * compares both ways). Takes the VM's vGIC lock.
+ */
+bool vgic_inject_local(struct vcpu *v, uint32_t intid);
 /* Sets the line level of a level-sensitive emulated SPI. */
 void vgic_set_level(struct vm *vm, uint32_t intid, bool level);
 /* List-register handling around guest entry; the vCPU's own CPU. */

@@ -160,7 +160,10 @@ void vm_notice(struct vm *vm, const char *fmt, ...) __attribute__((format(printf
 
 /* Handles the physical interrupts pending on this CPU, beginning with
  * @acked if the caller has acknowledged one already (else
- * GIC_INTID_SPURIOUS); @v is its vCPU, if one is loaded. */
+ * GIC_INTID_SPURIOUS); @v is its vCPU, if one is loaded: out of its guest,
+ * its list registers in this CPU and synced since its last exit
+ * (`vgic_sync()`), so that an SPI passed through to it may go straight
+ * into one (`vgic_inject_local()`). */
 void vm_handle_irqs(struct vcpu *v, uint32_t acked);
 
 /* Console input: a character typed on the hypervisor console. */

@@ -475,7 +475,13 @@ void vm_handle_irqs(struct vcpu *v, uint32_t acked)
 		if (intid == VGIC_INTID_VTIMER && v) {
 			vgic_inject(v, intid, true); /* the guest's EOI deactivates it */
 		} else if (intid >= 32 && intid < VGIC_NR_IRQS && spi_owner[intid]) {
-			vgic_inject(spi_owner[intid], intid, true);
+			/* Passed through to the VM of the vCPU this CPU runs (its
+			 * vCPU 0, see vm_route_devices()): into a list register now
+			 * if the flush would do just that, else the usual way. */
+			if (spi_owner[intid] == v)
+				vgic_inject_local(v, intid);
+			else
+				vgic_inject(spi_owner[intid], intid, true);
 		} else {
 			if (intid == VGIC_INTID_MAINT) {
 				/* Its condition (underflow) holds until the next flush,

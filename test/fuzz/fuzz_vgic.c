@@ -20,6 +20,8 @@
  * when some had to wait. When the vector delivers the timer, the same
  * interrupt is also given to the C path (inject, sync, flush) from the
  * state before: both must leave the same list register and timer state.
+ * Likewise a passed-through SPI injected from the exit path straight into
+ * a list register (vgic_inject_local()) against inject and flush.
  * Every 64 operations and at the end, each register in the VM's fast-MMIO
  * table reads the same through vgic_mmio() from every vCPU.
  */
@@ -260,6 +262,60 @@ static void timer_fires(unsigned c)
 		     (unsigned)(got.lr != slow.lr));
 }
 
+/*
+ * A passed-through SPI reaches the CPU of vCPU c, which is out of its guest
+ * with its list registers synced (the exit path): vgic_inject_local() must
+ * leave the vGIC and the list registers as the C path does (inject, then
+ * the flush before entry); when it says it did the flush's work, without
+ * a flush, a kick or an inject request.
+ */
+static void spi_arrives(unsigned c, uint32_t id)
+{
+	static struct vm before, slow;
+	static struct fake_vgic fbefore, fslow;
+	struct vcpu *v = &vm.vcpus[c];
+
+	fake_vgic_select(v->pcpu);
+	vgic_sync(v); /* the exit's */
+	check();
+	before = vm;
+	fbefore = fake_vgic;
+	vgic_inject(v, id, true);
+	vgic_flush(v);
+	slow = vm;
+	fslow = fake_vgic;
+	vm = before;
+	fake_vgic = fbefore;
+
+	bool done = vgic_inject_local(v, id);
+
+	check();
+	if (done) {
+		if (id < 32 || id >= VGIC_NR_IRQS)
+			fail("an interrupt that is no SPI went straight in", c, id);
+		for (unsigned i = 0; i < vm.vcpu_count; i++)
+			if (vm.vcpus[i].requests != before.vcpus[i].requests)
+				fail("a direct injection kicked a vCPU", i, id);
+	} else {
+		vgic_flush(v);
+	}
+	if (memcmp(vm.vgic.spi, slow.vgic.spi, sizeof(vm.vgic.spi)) ||
+	    vm.vgic.ctlr != slow.vgic.ctlr)
+		fail("a direct injection left other SPI state than the C path", c, id);
+	for (unsigned i = 0; i < vm.vcpu_count; i++)
+		if (memcmp(&vm.vcpus[i].vgic, &slow.vcpus[i].vgic, sizeof(struct vgic_cpu)))
+			fail("a direct injection left other vCPU state than the C path", i, id);
+	if (memcmp(fake_vgic.lr, fslow.lr, sizeof(fake_vgic.lr)) ||
+	    memcmp(fake_vgic.underflow, fslow.underflow, sizeof(fake_vgic.underflow)))
+		fail("a direct injection left other list registers than the C path", c, id);
+	if (!done)
+		return;
+	/* The state after both is the same; the C path's flush also cleared
+	 * requests, which the direct path must not have needed. */
+	for (unsigned i = 0; i < vm.vcpu_count; i++)
+		vm.vcpus[i].requests = slow.vcpus[i].requests;
+}
+
 /* The fast-MMIO table answers as vgic_mmio() does, for every vCPU. */
 static void check_fast_reads(void)
 {
@@ -442,10 +498,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fake_vgic_guest_eoi((unsigned)fake_vgic_find(id));
 			sync_(c);
 			break;
-		case 14:
-			if ((take(&in, 1) & 0x3f) == 0)
+		case 14: {
+			unsigned b = (unsigned)take(&in, 1);
+
+			if ((b & 0x3f) == 0)
 				reset_all();
+			else if (b & 0x80) /* a passed-through SPI (or not one) */
+				spi_arrives(c, (uint32_t)take(&in, 1) + (b & 0x40 ? 32 : 0));
 			break;
+		}
 		case 15:
 			timer_fires(c);
 			break;

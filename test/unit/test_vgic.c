@@ -1095,6 +1095,130 @@ static void test_hw_interrupts(void **state)
 	assert_int_equal(lr(0, 0) & LR_HW, 0);
 }
 
+/* ---- Passed-through SPIs straight into a list register (vgic_inject_local) ---- */
+
+#define HW_LR(id, prio) (LR_VINTID(id) | LR_PRIORITY(prio) | LR_GROUP1 | LR_PENDING | LR_HW | \
+			 LR_PINTID(id))
+
+static void test_inject_local_fills_free_lr(void **state)
+{
+	(void)state;
+	enable(34, 0x50, 0);
+	vcpu(0)->requests = 0;
+	unsigned before = kicks[0];
+
+	fake_vgic_select(0);
+	assert_true(vgic_inject_local(vcpu(0), 34));
+	/* What inject and flush would leave, without the kick or the flush. */
+	assert_int_equal(lr(0, LR_FIRST), HW_LR(34, 0x50));
+	assert_int_equal(vcpu(0)->vgic.lr_used, 1u << LR_FIRST);
+	assert_true(vm.vgic.spi[2].in_lr);
+	assert_false(vm.vgic.spi[2].pending);
+	assert_int_equal(kicks[0], before);
+	assert_false(vcpu(0)->requests & VCPU_REQ_INJECT);
+	/* The guest handles it; the exit's sync retires it; the next goes in
+	 * the same list register. */
+	assert_true(fake_vgic_guest_handle(34));
+	sync_(0);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+	assert_false(vm.vgic.spi[2].in_lr);
+	assert_true(vgic_inject_local(vcpu(0), 34));
+	assert_int_equal(lr(0, LR_FIRST), HW_LR(34, 0x50));
+	/* Another in flight: the next free list register. */
+	enable(35, 0x60, 0);
+	assert_true(vgic_inject_local(vcpu(0), 35));
+	assert_int_equal(lr(0, LR_FIRST + 1), HW_LR(35, 0x60));
+	flush(0); /* nothing left for it to do */
+	assert_int_equal(vcpu(0)->vgic.lr_used, 3u << LR_FIRST);
+	assert_false(fake_vgic.underflow[0]);
+}
+
+/* Whenever the flush would not simply put it in a free list register, it is
+ * injected the usual way and the flush delivers it. */
+static void test_inject_local_falls_back(void **state)
+{
+	(void)state;
+	fake_vgic_select(0);
+	/* Disabled: pending only. */
+	gicd_wr(GICD_IPRIORITYR + 34, 1, 0x50);
+	assert_false(vgic_inject_local(vcpu(0), 34));
+	assert_true(vm.vgic.spi[2].pending);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+	/* Enabling it delivers it through the flush. */
+	enable(34, 0x50, 0);
+	flush(0);
+	assert_int_equal(lr(0, LR_FIRST), HW_LR(34, 0x50));
+	/* Still in its list register (pending, then active): pending again
+	 * here, for after the guest has ended it. */
+	assert_false(vgic_inject_local(vcpu(0), 34));
+	assert_true(vm.vgic.spi[2].pending);
+	assert_int_equal(fake_vgic_guest_ack(), 34);
+	fake_vgic_guest_eoi(LR_FIRST);
+	sync_(0);
+	flush(0);
+	assert_int_equal(lr(0, LR_FIRST), HW_LR(34, 0x50));
+	assert_true(fake_vgic_guest_handle(34));
+	sync_(0);
+
+	/* Routed to another vCPU: that one is kicked, nothing written here. */
+	enable(36, 0x50, 2);
+	unsigned k2 = kicks[2];
+
+	assert_false(vgic_inject_local(vcpu(0), 36));
+	assert_int_equal(kicks[2], k2 + 1);
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+	flush(2);
+	assert_int_equal(lr(2, LR_FIRST), HW_LR(36, 0x50));
+
+	/* Group 1 off in GICD_CTLR. */
+	enable(37, 0x50, 0);
+	gicd_wr(GICD_CTLR, 4, 0);
+	assert_false(vgic_inject_local(vcpu(0), 37));
+	assert_int_equal(vcpu(0)->vgic.lr_used, 0);
+	gicd_wr(GICD_CTLR, 4, CTLR_GRP1);
+	flush(0);
+	assert_int_equal(lr(0, LR_FIRST), HW_LR(37, 0x50));
+
+	/* Not an SPI: the plain injection. */
+	enable(27, 0x40, 0);
+	assert_false(vgic_inject_local(vcpu(0), 27));
+	assert_true(vcpu(0)->vgic.priv[27].pending);
+	assert_false(vgic_inject_local(vcpu(0), 256));
+	assert_false(vgic_inject_local(vcpu(0), UINT32_MAX));
+}
+
+/* Every list register taken, or another interrupt waiting for one: the
+ * flush decides, by priority. */
+static void test_inject_local_waits_its_turn(void **state)
+{
+	(void)state;
+	fake_vgic_select(0);
+	gicd_wr(GICD_ICFGR + 8, 4, 0xaaaaaaaa); /* SPIs 32..47 edge */
+	for (uint32_t i = 0; i < 4; i++) {
+		enable(40 + i, 0x80, 0);
+		vgic_inject(vcpu(0), 40 + i, false);
+	}
+	flush(0); /* three list registers after the timer's: 43 waits */
+	assert_true(fake_vgic.underflow[0]);
+	enable(34, 0x10, 0); /* better than all of them */
+	assert_false(vgic_inject_local(vcpu(0), 34));
+	assert_true(vm.vgic.spi[2].pending);
+	flush(0); /* evicts one not yet acknowledged for it */
+	assert_int_not_equal(fake_vgic_find(34), -1);
+	/* The guest takes everything; 43 still waits in `maybe`, so a new SPI
+	 * leaves the choice to the flush even with list registers free. */
+	while (fake_vgic_guest_ack() != FAKE_VGIC_SPURIOUS)
+		;
+	for (unsigned n = LR_FIRST; n < 4; n++)
+		fake_vgic_guest_eoi(n);
+	sync_(0);
+	enable(35, 0x90, 0);
+	assert_false(vgic_inject_local(vcpu(0), 35));
+	flush(0);
+	assert_int_not_equal(fake_vgic_find(35), -1);
+	assert_int_not_equal(fake_vgic_find(42), -1);
+}
+
 /* An interrupt a flush passed over (disabled, active, group off, another
  * vCPU's) is delivered once whatever held it back changes. */
 static void test_flush_after_every_enabling_change(void **state)
@@ -1722,6 +1846,9 @@ int main(void)
 		T(test_inject_bad_intid),
 		T(test_inject_kicks_target),
 		T(test_hw_interrupts),
+		T(test_inject_local_fills_free_lr),
+		T(test_inject_local_falls_back),
+		T(test_inject_local_waits_its_turn),
 		T(test_flush_after_every_enabling_change),
 		T(test_flush_sorts_many),
 		T(test_sync_idle),
