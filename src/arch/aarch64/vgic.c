@@ -548,7 +548,8 @@ static unsigned evict_for_better(struct vm *vm, struct vcpu *v)
 
 /* Puts interrupt @id into list register @lr, pending. Inlined in both
  * callers: out of line, its call costs every flush about 20 instructions. */
-static inline __attribute__((always_inline)) void lr_fill(struct vgic_cpu *vc, unsigned lr, uint32_t id, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) void lr_fill(struct vgic_cpu *vc, unsigned lr,
+							     uint32_t id, struct vgic_irq *irq)
 {
 	uint64_t val = LR_VINTID(id) | LR_PRIORITY(irq->priority) | LR_GROUP1 | LR_PENDING;
 
