@@ -20,8 +20,8 @@
 #define PLATFORM_DEFAULT_GICD 0x08000000UL
 #define PLATFORM_DEFAULT_GICR 0x080a0000UL
 
-/* What the devicetree at `dtb` (validated by the caller, see boot.c) says,
- * for each of the UART and the GIC it names; defaults for the others.
+/* Takes the UART and the GIC from the devicetree at `dtb` if it names them
+ * (the header is checked first; 0 or an invalid tree: defaults throughout).
  * Called once, on vCPU 0, before the console and the GIC are set up. */
 void platform_init(uintptr_t dtb);
 
