@@ -234,7 +234,8 @@ $(BUILD)/fuzz/fuzz_%: test/fuzz/fuzz_%.c $$(fuzz-$$*-srcs) $(host-hdrs) | $(DEPS
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(fuzz-$*-srcs) $(fuzz-$*-libs) -o $@
 
 FUZZ_SECONDS ?= 60
-test: deps all guests linux-assets systems nomitig-systems bench-systems $(unit-bins) $(fuzz-bins) $(test-dtbs)
+test: deps all guests linux-assets systems nomitig-systems bench-systems bench-xen-test $(unit-bins) \
+		$(fuzz-bins) $(test-dtbs)
 	$(PYTHON) test/runner/run.py --build $(BUILD) --fuzz-seconds 10
 
 unit: deps $(unit-bins) $(test-dtbs)

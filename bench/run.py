@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Bulwark's benchmark driver (`make bench`, `make bench-quick`).
 
-Boots the same guests twice, one QEMU at a time, each with a timeout:
+Boots the same guests, one QEMU at a time, each with a timeout:
   bare     directly on QEMU (-M virt,gic-version=3, the guest at EL1, QEMU's
            own PSCI on HVC): the baseline
   bulwark  packed with the hypervisor (build/bench/NAME.bin, from
            bench/systems/NAME.dts), the VM on the same number of CPUs
+  xen      (micro suite) Debian's Xen 4.17 (--xen, fetched by
+           tools/xen/fetch.sh) with the guest as a dom0less domU, described
+           in /chosen of QEMU's own devicetree; 1 vCPU on 1 CPU (see XEN_*)
 
 Every QEMU runs with `-icount shift=0,sleep=off` and `cntfrq=1000000000`:
 one nanosecond of virtual time is one executed instruction, and one counter
@@ -86,6 +89,22 @@ PEERS = {
 # After the line that ends a run under Bulwark, how long to keep reading.
 STOP_SETTLE_S = 0.5
 
+# Xen, the measured peer: Debian's xen-hypervisor-4.17-arm64 booted by QEMU
+# as the kernel, with no dom0 and the guest as the dom0less domain `domU1`
+# (docs/performance.md). One host CPU: with two, Xen 4.17 hangs at its first
+# IPI under QEMU 7.2's -icount (the SGI stays pending in CPU 1's
+# redistributor, and the CPU never leaves WFI), so the domU gets 1 vCPU and
+# the benchmarks that need a second vCPU print no result there.
+XEN_SMP = 1
+XEN_MEM = "512M"
+# The guest image, loaded by QEMU where neither QEMU's devicetree (at RAM +
+# 128 MiB) nor Xen's own image is (FIELD-NOTES).
+XEN_MODULE_ADDR = 0x50000000
+XEN_BOOTARGS = ("console=dtuart dtuart=/pl011@9000000 bootscrub=0 "
+                "loglvl=all guest_loglvl=all")
+# Xen's SYSTEM_OFF stops only the domain: QEMU is stopped once this is seen.
+XEN_STOP = r"\(XEN\) DOM1: GUEST DONE"
+
 LINUX_KERNEL = "build/linux/Image"
 LINUX_INITRD = "build/linux/initramfs.cpio"
 
@@ -145,8 +164,9 @@ def run_qemu(name, args, timeout, stop, logdir):
 
 
 def strip_vm(line):
-    """The guest's line without Bulwark's `[vmname] ` prefix."""
-    m = re.match(r"\[[a-z0-9_-]+\] (.*)", line)
+    """The guest's line without Bulwark's `[vmname] ` prefix, or Xen's
+    `(XEN) DOMn: ` (a domU's vPL011 output on Xen's console)."""
+    m = re.match(r"(?:\[[a-z0-9_-]+\]|\(XEN\) DOM\d+:) (.*)", line)
     return m.group(1) if m else line
 
 
@@ -170,6 +190,116 @@ def vm_dtb(build, image):
     return os.path.join(out, dtbs[0])
 
 
+# The benchmark guest's benchmarks, in its order (guest/bench/main.c).
+GUEST_BENCHES = ["hvc", "mmio", "timer", "sgi", "mem", "spi"]
+
+
+def without_spi(bootargs):
+    """The bootargs for the Xen domU: the SPI benchmark needs the PL031
+    passed through, which the domU has not (its page faults there)."""
+    def drop(m):
+        names = GUEST_BENCHES if m.group(1) == "all" else m.group(1).split(",")
+        return "bench=" + (",".join(n for n in names if n != "spi") or "none")
+    return re.sub(r"\bbench=(\S+)", drop, bootargs)
+
+
+class XenUnavailable(Exception):
+    """Why the Xen column is empty."""
+
+
+def xen_version(xen):
+    """The Debian package the cached Xen came from (tools/xen/fetch.sh)."""
+    try:
+        with open(os.path.join(os.path.dirname(xen), "VERSIONS")) as f:
+            for line in f:
+                if line.startswith("xen "):
+                    return line.split()[2]
+    except OSError:
+        pass
+    return None
+
+
+def xen_domu(build, xen, guest, bootargs, memory_kib, vcpus, name):
+    """QEMU's arguments to boot `guest` as a dom0less domU of Xen: QEMU's own
+    devicetree (-machine dumpdtb) with Xen's command line and a /chosen/domU1
+    node added, and a copy of the guest whose Image header asks for RAM base
+    + 2 MiB (text_offset), where it is linked: Xen places an Image at the
+    bank's base + text_offset, QEMU and Bulwark at base + 2 MiB +
+    text_offset (both valid readings of the boot protocol for text_offset
+    0). Files go to BUILD/bench/xen/."""
+    if not xen or not os.path.isfile(xen):
+        raise XenUnavailable(f"no Xen image at {xen or '(none given: --xen)'}; "
+                             "tools/xen/fetch.sh fetches Debian's")
+    if not shutil.which("dtc"):
+        raise XenUnavailable("dtc not found")
+    out = os.path.join(build, "bench", "xen")
+    os.makedirs(out, exist_ok=True)
+    with open(guest, "rb") as f:
+        image = bytearray(f.read())
+    if image[56:60] != b"ARM\x64":
+        raise RunFailed(f"{guest}: not an arm64 Image")
+    image[8:16] = (2 << 20).to_bytes(8, "little")
+    domu = os.path.join(out, name + ".bin")
+    with open(domu, "wb") as f:
+        f.write(image)
+    machine = ["-M", HYP_MACHINE, "-cpu", CPU, "-smp", str(XEN_SMP), "-m", XEN_MEM]
+    host = os.path.join(out, name + "-host.dtb")
+    p = subprocess.run([QEMU, *machine, "-nographic", "-machine", f"dumpdtb={host}"],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0 or not os.path.exists(host):
+        raise RunFailed(f"QEMU -machine dumpdtb: {p.stderr.strip()}")
+    p = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", host], capture_output=True,
+                       text=True, check=True)
+    # A second definition of /chosen later in the source is merged into the
+    # first by dtc. Cells of the module's `reg`: the domain node's own.
+    dts = p.stdout + f"""
+/ {{
+\tchosen {{
+\t\t#address-cells = <1>;
+\t\t#size-cells = <1>;
+\t\txen,xen-bootargs = "{XEN_BOOTARGS}";
+\t\tdomU1 {{
+\t\t\tcompatible = "xen,domain";
+\t\t\t#address-cells = <1>;
+\t\t\t#size-cells = <1>;
+\t\t\tcpus = <{vcpus}>;
+\t\t\tmemory = <0 {memory_kib}>;
+\t\t\tvpl011;
+\t\t\tmodule@{XEN_MODULE_ADDR:x} {{
+\t\t\t\tcompatible = "multiboot,kernel", "multiboot,module";
+\t\t\t\treg = <{XEN_MODULE_ADDR:#x} {len(image):#x}>;
+\t\t\t\tbootargs = "{bootargs}";
+\t\t\t}};
+\t\t}};
+\t}};
+}};
+"""
+    with open(os.path.join(out, name + ".dts"), "w") as f:
+        f.write(dts)
+    dtb = os.path.join(out, name + ".dtb")
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb,
+                    os.path.join(out, name + ".dts")], check=True)
+    # As test/runner/run.py scenarios take them (test/scenarios/bench_quick.py).
+    boot = {"machine": HYP_MACHINE, "cpu": CPU, "smp": XEN_SMP, "mem": XEN_MEM, "image": xen,
+            "extra": ["-dtb", dtb, "-device", f"loader,file={domu},addr={XEN_MODULE_ADDR:#x}"],
+            "xen": xen_version(xen), "domu_vcpus": vcpus, "domu_memory_kib": memory_kib}
+    with open(os.path.join(out, name + ".json"), "w") as f:
+        json.dump(boot, f, indent=1)
+        f.write("\n")
+    return [*machine, "-kernel", xen, *boot["extra"]]
+
+
+def vm_of(dts):
+    """(memory in KiB, vCPUs) of the first VM in a system description."""
+    with open(os.path.join(ROOT, dts)) as f:
+        text = f.read()
+    m = re.search(r"memory-size\s*=\s*<\s*(0x[0-9a-fA-F]+|\d+)\s+(0x[0-9a-fA-F]+|\d+)\s*>", text)
+    v = re.search(r"vcpus\s*=\s*<\s*(\d+)\s*>", text)
+    if not m or not v:
+        raise RunFailed(f"{dts}: no memory-size or vcpus")
+    return ((int(m.group(1), 0) << 32) + int(m.group(2), 0)) // 1024, int(v.group(1))
+
+
 def parse_exit_stats(lines):
     """Bulwark's per-vCPU exit counts, printed when a VM stops."""
     stats = {}
@@ -184,7 +314,10 @@ def parse_exit_stats(lines):
     return stats
 
 
-def parse_micro(lines, log):
+def parse_micro(lines, log, lenient=False):
+    """The START line and the results of a micro run. `lenient` (Xen): a
+    benchmark that printed an error or nothing is left out, its reason in
+    the third value returned, instead of failing the run."""
     res, begin, start, done, errors = {}, {}, None, False, []
     for t, raw in lines:
         line = strip_vm(raw)
@@ -207,11 +340,19 @@ def parse_micro(lines, log):
                 r["wall_ns"] = (t - begin[name]) * 1e9 / r["ops"]
             res[name] = r
     missing = [n for n, _ in MICRO if n not in res]
+    if lenient and done and start is not None:
+        notes = {n: "not run, no device passed through" if n.startswith("spi_")
+                 else "no result line" for n in missing}
+        for e in errors:
+            m = re.match(r"BENCH-ERROR (\S+): (.*)", e)
+            if m:
+                notes[m.group(1)] = m.group(2)
+        return start, res, notes
     if errors or not done or start is None or missing:
         why = "; ".join(errors) or ("no BENCH START" if start is None else
                                    f"missing {' '.join(missing)}" if missing else "no BENCH DONE")
         raise RunFailed(f"{why} (log {log})")
-    return start, res
+    return start, res, {}
 
 
 def parse_bulwark_boot(lines):
@@ -242,26 +383,34 @@ def parse_bulwark_boot(lines):
     return mem, vms
 
 
-def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines):
+def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines, xen=None):
     bootargs = bootargs_of(dts)
     image = os.path.join(build, "bench", os.path.splitext(os.path.basename(dts))[0] + ".bin")
+    guest = os.path.join(build, "guests", "bench.bin")
     # -rtc clock=vm: the `spi` benchmark's RTC alarm counts virtual time.
     common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT, *REPEATABLE]
     runs = {
         "bare": ["-M", BARE_MACHINE, *common, "-m", "64M", "-dtb", vm_dtb(build, image),
-                 "-kernel", os.path.join(build, "guests", "bench.bin"), "-append", bootargs],
+                 "-kernel", guest, "-append", bootargs],
         "bulwark": ["-M", HYP_MACHINE, *common, "-m", "256M", "-kernel", image],
     }
+    stops = {"bulwark": r"vm '\S+': stopped:", "xen": XEN_STOP}
     out = {"bootargs": bootargs, "runs": {}}
+    memory_kib, _ = vm_of(dts)
+    try:
+        runs["xen"] = [*xen_domu(build, xen, guest, without_spi(bootargs), memory_kib, XEN_SMP,
+                                 os.path.splitext(os.path.basename(dts))[0]),
+                       "-nographic", "-no-reboot", *ICOUNT]
+    except XenUnavailable as e:
+        out["runs"]["xen"] = {"unavailable": str(e)}
+        print(f"  no Xen run: {e}", file=sys.stderr, flush=True)
     for side, args in runs.items():
         samples = []
         for i in range(repeat):
             name = f"micro-{side}-{i + 1}"
             print(f"  running {name} ...", file=sys.stderr, flush=True)
-            lines, why, wall, log = run_qemu(name, args, timeout,
-                                             r"vm '\S+': stopped:" if side == "bulwark" else None,
-                                             logdir)
-            start, res = parse_micro(lines, log)
+            lines, why, wall, log = run_qemu(name, args, timeout, stops.get(side), logdir)
+            start, res, notes = parse_micro(lines, log, lenient=side == "xen")
             if side == "bulwark" and i == 0:
                 bulwark_only_lines.extend(lines)
             samples.append((start, res, wall))
@@ -270,6 +419,8 @@ def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines):
         start, first, _ = samples[0]
         merged = {}
         for name, _ in MICRO:
+            if not all(name in s[1] for s in samples):
+                continue
             r = dict(first[name])
             avgs = {s[1][name]["avg_ns"] for s in samples}
             r["avg_ns_spread"] = max(avgs) - min(avgs)
@@ -281,6 +432,11 @@ def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines):
                              "run_wall_s": [round(s[2], 2) for s in samples]}
         if side == "bulwark":
             out["runs"][side]["exit_stats"] = parse_exit_stats(bulwark_only_lines)
+        if side == "xen":
+            out["runs"][side].update({
+                "not_measured": notes, "xen": xen_version(xen), "host_cpus": XEN_SMP,
+                "domu_vcpus": XEN_SMP, "domu_memory_kib": memory_kib,
+                "xen_bootargs": XEN_BOOTARGS, "qemu_args": " ".join(args)})
     return out
 
 
@@ -452,31 +608,43 @@ def report(data):
     if micro:
         bare = micro["runs"]["bare"]["results"]
         hyp = micro["runs"]["bulwark"]["results"]
+        xrun = micro["runs"].get("xen", {})
+        xen = xrun.get("results", {})
         print()
         print("Micro-benchmarks: virtual time (ns = instructions) per operation, average "
-              "(max); wall-clock ns per operation for reference")
-        hdr = (f"{'metric':<50} {'bare':>12} {'Bulwark':>14} {'added':>8} {'ratio':>7} "
-               f"{'target':>7} {'met':>4} {'wall bare':>10} {'wall Bw':>10} {'wall x':>7}")
+              "(max); `added` is over bare; wall-clock ns per operation for reference")
+        hdr = (f"{'metric':<50} {'bare':>12} {'Bulwark':>14} {'added':>8} {'Xen':>14} "
+               f"{'added':>8} {'ratio':>7} {'target':>7} {'met':>4} {'wall bare':>10} "
+               f"{'wall Bw':>10} {'wall Xen':>10}")
         print(hdr)
         print("-" * len(hdr))
         for name, desc in MICRO:
-            b, h = bare[name], hyp[name]
+            b, h, x = bare[name], hyp[name], xen.get(name)
             added = h["avg_ns"] - b["avg_ns"]
             ratio = h["avg_ns"] / b["avg_ns"] if b["avg_ns"] else None
             tgt = TARGETS.get(name)
             met = "-" if tgt is None else ("yes" if added <= tgt else "NO")
-            wr = h["wall_ns"] / b["wall_ns"] if b.get("wall_ns") and h.get("wall_ns") else None
             nd = 2 if name.startswith("mem_") else 0
+            xs = fmt(x["avg_ns"], nd) + " (" + fmt(x["max_ns"], 0) + ")" if x else "-"
+            xa = fmt(x["avg_ns"] - b["avg_ns"], nd) if x else "-"
             print(f"{desc:<50} {fmt(b['avg_ns'], nd) + ' (' + fmt(b['max_ns'], 0) + ')':>12} "
                   f"{fmt(h['avg_ns'], nd) + ' (' + fmt(h['max_ns'], 0) + ')':>14} "
-                  f"{fmt(added, nd):>8} {fmt(ratio, 2) + 'x':>7} {fmt(tgt):>7} {met:>4} "
-                  f"{fmt(b.get('wall_ns'), 1):>10} {fmt(h.get('wall_ns'), 1):>10} "
-                  f"{fmt(wr, 2) + 'x':>7}")
+                  f"{fmt(added, nd):>8} {xs:>14} {xa:>8} {fmt(ratio, 2) + 'x':>7} "
+                  f"{fmt(tgt):>7} {met:>4} {fmt(b.get('wall_ns'), 1):>10} "
+                  f"{fmt(h.get('wall_ns'), 1):>10} {fmt(x.get('wall_ns') if x else None, 1):>10}")
         sb, sh = micro["runs"]["bare"]["start"], micro["runs"]["bulwark"]["start"]
+        sx = xrun.get("start")
         print(f"{'guest main() reached at (virtual ns since power-on)':<50} "
-              f"{fmt(int(sb['entry_ticks'])):>12} {fmt(int(sh['entry_ticks'])):>14}")
+              f"{fmt(int(sb['entry_ticks'])):>12} {fmt(int(sh['entry_ticks'])):>14} {'':>8} "
+              f"{fmt(int(sx['entry_ticks'])) if sx else '-':>14}")
         print(f"(counter {sb['freq_hz']} Hz, resolution {sb['res_ns']} ns; every figure net of "
               f"the {sb['overhead_ticks']}-tick cost of two counter reads)")
+        if "unavailable" in xrun:
+            print(f"Xen: not measured: {xrun['unavailable']}")
+        elif xrun:
+            print(f"Xen: {xrun.get('xen')}, dom0less domU with {xrun['domu_vcpus']} vCPU on "
+                  f"{xrun['host_cpus']} CPU, {xrun['domu_memory_kib'] // 1024} MiB" +
+                  "".join(f"; {n}: {why}" for n, why in xrun.get("not_measured", {}).items()))
     linux = data.get("linux")
     if linux:
         print()
@@ -550,22 +718,36 @@ def markdown(data):
     if micro:
         bare = micro["runs"]["bare"]["results"]
         hyp = micro["runs"]["bulwark"]["results"]
-        out.append("| operation | bare ns (max) | Bulwark ns (max) | added | ratio | target (added) "
-                   "| met | wall bare ns | wall Bulwark ns | wall ratio |")
-        out.append("|---|--:|--:|--:|--:|--:|:-:|--:|--:|--:|")
+        xrun = micro["runs"].get("xen", {})
+        xen = xrun.get("results", {})
+        out.append("| operation | bare ns (max) | Bulwark ns (max) | added | Xen ns (max) | added "
+                   "| ratio | target (added) | met | wall bare ns | wall Bulwark ns | wall Xen ns |")
+        out.append("|---|--:|--:|--:|--:|--:|--:|--:|:-:|--:|--:|--:|")
         for name, desc in MICRO:
-            b, h = bare[name], hyp[name]
+            b, h, x = bare[name], hyp[name], xen.get(name)
             nd = 2 if name.startswith("mem_") else 0
             added = h["avg_ns"] - b["avg_ns"]
             tgt = TARGETS.get(name)
             met = "" if tgt is None else ("yes" if added <= tgt else "**no**")
-            wr = h["wall_ns"] / b["wall_ns"] if b.get("wall_ns") and h.get("wall_ns") else None
+            xs = f"{fmt(x['avg_ns'], nd)} ({fmt(x['max_ns'])})" if x else "-"
+            xa = fmt(x["avg_ns"] - b["avg_ns"], nd) if x else "-"
             out.append(f"| {desc} | {fmt(b['avg_ns'], nd)} ({fmt(b['max_ns'])}) | "
                        f"{fmt(h['avg_ns'], nd)} ({fmt(h['max_ns'])}) | {fmt(added, nd)} | "
+                       f"{xs} | {xa} | "
                        f"{fmt(h['avg_ns'] / b['avg_ns'], 2)}x | {fmt(tgt) if tgt else ''} | {met} | "
                        f"{fmt(b.get('wall_ns'), nd // 2)} | {fmt(h.get('wall_ns'), nd // 2)} | "
-                       f"{fmt(wr, 2)}x |")
+                       f"{fmt(x.get('wall_ns') if x else None, nd // 2)} |")
         out.append("")
+        if "unavailable" in xrun:
+            out.append(f"Xen: not measured: {xrun['unavailable']}.")
+            out.append("")
+        elif xrun:
+            out.append(f"Xen: Debian's `xen-hypervisor-4.17-arm64` {xrun.get('xen')}, a dom0less "
+                       f"domU with {xrun['domu_vcpus']} vCPU on {xrun['host_cpus']} CPU and "
+                       f"{xrun['domu_memory_kib'] // 1024} MiB" +
+                       "".join(f"; `{n}`: {why}" for n, why in xrun.get("not_measured", {}).items())
+                       + ".")
+            out.append("")
     linux = data.get("linux")
     if linux:
         out.append("| Linux boot (kernel timestamps) | bare s | Bulwark s | ratio | target | met | "
@@ -626,9 +808,25 @@ def main():
     ap.add_argument("--repeat", type=int, help="runs of each configuration (default 3, quick 1)")
     ap.add_argument("--out", help="JSON output (default bench/results/latest.json; "
                     "quick: BUILD/bench/quick.json)")
+    ap.add_argument("--xen", metavar="IMAGE",
+                    help="Xen's arm64 image (tools/xen/fetch.sh puts Debian's in "
+                    "~/.cache/bulwark/xen/xen): the micro suite also runs as its domU")
     ap.add_argument("--markdown", metavar="JSON",
                     help="print the tables of a results file as Markdown, run nothing")
+    ap.add_argument("--prepare-xen", metavar="DTS",
+                    help="only write the files that boot the benchmark guest of this system "
+                    "description as Xen's domU (BUILD/bench/xen/NAME.*, for make test)")
     a = ap.parse_args()
+    if a.prepare_xen:
+        build = a.build if os.path.isabs(a.build) else os.path.join(ROOT, a.build)
+        name = os.path.splitext(os.path.basename(a.prepare_xen))[0]
+        try:
+            xen_domu(build, os.path.abspath(a.xen) if a.xen else None,
+                     os.path.join(build, "guests", "bench.bin"), without_spi(bootargs_of(a.prepare_xen)),
+                     vm_of(a.prepare_xen)[0], XEN_SMP, name)
+        except XenUnavailable as e:
+            sys.exit(f"bench/run.py: error: {e}")
+        return
     if a.markdown:
         with open(a.markdown) as f:
             print(markdown(json.load(f)))
@@ -652,7 +850,7 @@ def main():
         dts = "bench/systems/micro-quick.dts" if a.quick else "bench/systems/micro.dts"
         try:
             data["micro"] = micro_suite(build, dts, repeat, 120 if a.quick else 300, logdir,
-                                        micro_lines)
+                                        micro_lines, a.xen)
             boot_lines["micro"] = micro_lines
         except RunFailed as e:
             failed.append(f"micro: {e}")

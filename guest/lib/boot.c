@@ -1,136 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Boot of vCPU 0: console, devicetree (a minimal, bounds-checked walk for
- * /chosen/bootargs and /memory), GIC, then `main`.
+ * Boot of vCPU 0: devicetree (a minimal, bounds-checked walk for
+ * /chosen/bootargs, /memory and the devices, fdt.c and platform.c),
+ * console, GIC, then `main`.
  */
 #include <guest/guest.h>
 
-#define FDT_MAGIC 0xd00dfeedu
-#define FDT_BEGIN_NODE 1
-#define FDT_END_NODE 2
-#define FDT_PROP 3
-#define FDT_NOP 4
-#define FDT_END 9
-#define FDT_MAX_SIZE (2u << 20)
-#define FDT_MAX_DEPTH 16
+#include "fdt.h"
 
 static char bootargs[GUEST_BOOTARGS_MAX];
 static uintptr_t dtb_addr;
 static size_t dtb_size;
 static uint64_t ram_size;
-
-/* The devicetree is big-endian and only 4-byte aligned inside: read it
- * word by word (the MMU is off, so unaligned accesses would fault). */
-static uint32_t be32(const uint8_t *p)
-{
-	uint32_t v = *(const uint32_t *)p;
-	return __builtin_bswap32(v);
-}
-
-struct fdt {
-	const uint8_t *base;
-	uint32_t struct_off, struct_size, strings_off, strings_size;
-};
-
-static bool fdt_open(struct fdt *f, uintptr_t addr)
-{
-	const uint8_t *h = (const uint8_t *)addr;
-	uint32_t total;
-
-	if (addr == 0 || (addr & 7) != 0 || addr < boot_ram_base())
-		return false;
-	if (be32(h) != FDT_MAGIC)
-		return false;
-	total = be32(h + 4);
-	f->base = h;
-	f->struct_off = be32(h + 8);
-	f->strings_off = be32(h + 12);
-	f->strings_size = be32(h + 32);
-	f->struct_size = be32(h + 36);
-	if (total < 40 || total > FDT_MAX_SIZE || be32(h + 20) < 17)
-		return false;
-	if ((f->struct_off & 3) != 0 || f->struct_off > total ||
-	    f->struct_size > total - f->struct_off ||
-	    f->strings_off > total || f->strings_size > total - f->strings_off)
-		return false;
-	dtb_size = total;
-	return true;
-}
-
-/* Length of the NUL-terminated string at `off` within [off, end), or -1. */
-static long fdt_strlen(const struct fdt *f, uint32_t off, uint32_t end)
-{
-	for (uint32_t i = off; i < end; i++)
-		if (f->base[i] == '\0')
-			return (long)(i - off);
-	return -1;
-}
-
-/* Does node name `name` (e.g. "memory@40000000") match `want` ("memory")? */
-static bool fdt_name_matches(const char *name, const char *want)
-{
-	size_t n = strlen(want);
-	return strncmp(name, want, n) == 0 && (name[n] == '\0' || name[n] == '@');
-}
-
-/*
- * Finds property `prop` of the root's child node `node` (unit address
- * ignored); returns its value and length, or NULL. Every offset is checked
- * against the structure and strings blocks before it is used.
- */
-static const uint8_t *fdt_child_prop(const struct fdt *f, const char *node,
-				     const char *prop, uint32_t *len)
-{
-	uint32_t off = f->struct_off, end = f->struct_off + f->struct_size;
-	int depth = 0;
-	bool in_node = false;
-
-	while (off + 4 <= end) {
-		uint32_t tok = be32(f->base + off);
-		off += 4;
-		switch (tok) {
-		case FDT_BEGIN_NODE: {
-			long n = fdt_strlen(f, off, end);
-			if (n < 0 || ++depth > FDT_MAX_DEPTH)
-				return NULL;
-			in_node = depth == 2 &&
-				  fdt_name_matches((const char *)f->base + off, node);
-			off += ((uint32_t)n + 4) & ~3u;
-			break;
-		}
-		case FDT_END_NODE:
-			if (depth-- == 0)
-				return NULL;
-			in_node = false;
-			break;
-		case FDT_PROP: {
-			uint32_t plen, nameoff;
-			if (off + 8 > end)
-				return NULL;
-			plen = be32(f->base + off);
-			nameoff = be32(f->base + off + 4);
-			off += 8;
-			if (plen > end - off || nameoff >= f->strings_size)
-				return NULL;
-			if (in_node) {
-				uint32_t s = f->strings_off + nameoff;
-				long n = fdt_strlen(f, s, f->strings_off + f->strings_size);
-				if (n >= 0 && strcmp((const char *)f->base + s, prop) == 0) {
-					*len = plen;
-					return f->base + off;
-				}
-			}
-			off += (plen + 3) & ~3u;
-			break;
-		}
-		case FDT_NOP:
-			break;
-		default: /* FDT_END or garbage */
-			return NULL;
-		}
-	}
-	return NULL;
-}
 
 static void boot_read_dtb(uintptr_t addr)
 {
@@ -138,9 +19,10 @@ static void boot_read_dtb(uintptr_t addr)
 	const uint8_t *p;
 	uint32_t len;
 
-	if (!fdt_open(&f, addr))
+	if (!fdt_open(&f, addr, boot_ram_base()))
 		return;
 	dtb_addr = addr;
+	dtb_size = f.total;
 	p = fdt_child_prop(&f, "chosen", "bootargs", &len);
 	if (p != NULL && len > 0) {
 		size_t n = strnlen((const char *)p, len);
@@ -149,11 +31,10 @@ static void boot_read_dtb(uintptr_t addr)
 		memcpy(bootargs, p, n);
 		bootargs[n] = '\0';
 	}
-	/* QEMU virt and Bulwark: #address-cells = #size-cells = 2 at the root. */
+	/* QEMU virt, Bulwark and Xen: #address-cells = #size-cells = 2 at the root. */
 	p = fdt_child_prop(&f, "memory", "reg", &len);
-	if (p != NULL && len >= 16 &&
-	    (((uint64_t)be32(p) << 32) | be32(p + 4)) == boot_ram_base())
-		ram_size = ((uint64_t)be32(p + 8) << 32) | be32(p + 12);
+	if (p != NULL && len >= 16 && fdt_cells(p, 2) == boot_ram_base())
+		ram_size = fdt_cells(p + 8, 2);
 }
 
 const char *boot_args(void)
@@ -256,8 +137,10 @@ void guest_exit(bool pass)
 
 void boot_primary(uintptr_t dtb)
 {
-	console_init();
+	/* The devicetree first: it says where the UART and the GIC are. */
 	boot_read_dtb(dtb);
+	platform_init(dtb);
+	console_init();
 	gic_init();
 	if (!gic_cpu_init()) {
 		gprintf("guest: no GICv3 redistributor for MPIDR 0x%llx\n",

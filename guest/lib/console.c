@@ -9,30 +9,48 @@
 static struct spinlock console_lock;
 static int console_owner = -1;
 
+/* The UART's registers (platform.h), fixed once `console_init()` ran. */
+static uintptr_t uart = PLATFORM_DEFAULT_UART;
+
 void console_init(void)
 {
-	mmio_write32(PL011_BASE + PL011_CR, 0);
-	mmio_write32(PL011_BASE + PL011_IMSC, 0);
+	uart = platform_uart_base();
+	if (platform_uart_is_sbsa()) {
+		/* An SBSA UART comes set up and has no CR, LCR_H or baud
+		 * registers (Xen's vPL011 faults a write to them). */
+		mmio_write32(uart + PL011_IMSC, 0);
+		return;
+	}
+	mmio_write32(uart + PL011_CR, 0);
+	mmio_write32(uart + PL011_IMSC, 0);
 	/* 115200 baud from a 24 MHz UARTCLK (QEMU ignores the divisors). */
-	mmio_write32(PL011_BASE + PL011_IBRD, 13);
-	mmio_write32(PL011_BASE + PL011_FBRD, 1);
-	mmio_write32(PL011_BASE + PL011_LCR_H, PL011_LCR_H_WLEN8 | PL011_LCR_H_FEN);
-	mmio_write32(PL011_BASE + PL011_CR, PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE);
+	mmio_write32(uart + PL011_IBRD, 13);
+	mmio_write32(uart + PL011_FBRD, 1);
+	mmio_write32(uart + PL011_LCR_H, PL011_LCR_H_WLEN8 | PL011_LCR_H_FEN);
+	mmio_write32(uart + PL011_CR, PL011_CR_UARTEN | PL011_CR_TXE | PL011_CR_RXE);
+}
+
+uintptr_t console_base(void)
+{
+	return uart;
 }
 
 static void uart_putc(char c)
 {
-	while (mmio_read32(PL011_BASE + PL011_FR) & PL011_FR_TXFF)
+	while (mmio_read32(uart + PL011_FR) & PL011_FR_TXFF)
 		cpu_relax();
-	mmio_write32(PL011_BASE + PL011_DR, (uint8_t)c);
+	mmio_write32(uart + PL011_DR, (uint8_t)c);
 }
 
 void console_flush(void)
 {
 	uint64_t end = timer_count() + timer_ms_to_ticks(10);
 
-	while ((mmio_read32(PL011_BASE + PL011_FR) & (PL011_FR_TXFE | PL011_FR_BUSY)) !=
-	       PL011_FR_TXFE && timer_count() < end)
+	/* Xen's vPL011 (an SBSA UART) never sets TXFE: wait for BUSY only. */
+	uint32_t mask = platform_uart_is_sbsa() ? PL011_FR_BUSY : PL011_FR_TXFE | PL011_FR_BUSY;
+	uint32_t idle = platform_uart_is_sbsa() ? 0 : PL011_FR_TXFE;
+
+	while ((mmio_read32(uart + PL011_FR) & mask) != idle && timer_count() < end)
 		cpu_relax();
 }
 

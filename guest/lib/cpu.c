@@ -18,8 +18,13 @@ static unsigned count;
 unsigned cpu_count(void)
 {
 	if (count == 0) {
-		unsigned n = 1;
-		while (n < GUEST_MAX_CPUS &&
+		/* Xen answers OFF, not INVALID_PARAMETERS, for a vCPU it does
+		 * not have: the devicetree's CPU nodes bound the search. */
+		unsigned n = 1, max = platform_cpu_nodes();
+
+		if (max == 0 || max > GUEST_MAX_CPUS)
+			max = GUEST_MAX_CPUS;
+		while (n < max &&
 		       psci_affinity_info(cpu_mpidr(n), 0) != PSCI_RET_INVALID_PARAMETERS)
 			n++;
 		count = n;

@@ -7,12 +7,17 @@
 #define GICR_MAX_FRAMES 256
 #define RWP_TIMEOUT_MS 100
 
+/* The distributor and the first redistributor frame (platform.h), fixed
+ * by `gic_init()` on vCPU 0 before any other vCPU runs. */
+static uintptr_t gicd = PLATFORM_DEFAULT_GICD;
+static uintptr_t gicr = PLATFORM_DEFAULT_GICR;
+
 /* RD_base of each vCPU's redistributor, set by the vCPU itself. */
 static uintptr_t redist[GUEST_MAX_CPUS];
 
 static void gicd_wait_rwp(void)
 {
-	WAIT_UNTIL(!(mmio_read32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP), RWP_TIMEOUT_MS);
+	WAIT_UNTIL(!(mmio_read32(gicd + GICD_CTLR) & GICD_CTLR_RWP), RWP_TIMEOUT_MS);
 }
 
 static void gicr_wait_rwp(uintptr_t rd)
@@ -22,38 +27,47 @@ static void gicr_wait_rwp(uintptr_t rd)
 
 unsigned gic_intid_count(void)
 {
-	unsigned n = (GICD_TYPER_ITLINES(mmio_read32(GICD_BASE + GICD_TYPER)) + 1) * 32;
+	unsigned n = (GICD_TYPER_ITLINES(mmio_read32(gicd + GICD_TYPER)) + 1) * 32;
 	return n < GIC_MAX_INTID ? n : GIC_MAX_INTID;
+}
+
+uintptr_t gic_dist_base(void)
+{
+	return gicd;
 }
 
 void gic_init(void)
 {
-	unsigned n = gic_intid_count();
+	unsigned n;
 	uint64_t self = cpu_read_mpidr();
 
-	mmio_write32(GICD_BASE + GICD_CTLR, 0);
+	gicd = platform_gicd_base();
+	gicr = platform_gicr_base();
+	n = gic_intid_count();
+
+	mmio_write32(gicd + GICD_CTLR, 0);
 	gicd_wait_rwp();
 	for (unsigned i = 32; i < n; i += 32) {
-		mmio_write32(GICD_BASE + GICD_ICENABLER + i / 8, ~0u);
-		mmio_write32(GICD_BASE + GICD_ICPENDR + i / 8, ~0u);
-		mmio_write32(GICD_BASE + GICD_ICACTIVER + i / 8, ~0u);
-		mmio_write32(GICD_BASE + GICD_IGROUPR + i / 8, ~0u);
+		mmio_write32(gicd + GICD_ICENABLER + i / 8, ~0u);
+		mmio_write32(gicd + GICD_ICPENDR + i / 8, ~0u);
+		mmio_write32(gicd + GICD_ICACTIVER + i / 8, ~0u);
+		mmio_write32(gicd + GICD_IGROUPR + i / 8, ~0u);
 	}
 	for (unsigned i = 32; i < n; i += 4)
-		mmio_write32(GICD_BASE + GICD_IPRIORITYR + i, GIC_PRIO_DEFAULT * 0x01010101u);
+		mmio_write32(gicd + GICD_IPRIORITYR + i, GIC_PRIO_DEFAULT * 0x01010101u);
 	for (unsigned i = 32; i < n; i++)
 		gic_route_spi(i, self);
 	gicd_wait_rwp();
-	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE);
+	mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ARE);
 	gicd_wait_rwp();
-	mmio_write32(GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1);
+	mmio_write32(gicd + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1);
 	gicd_wait_rwp();
 }
 
 uintptr_t gic_redist_find(uint64_t mpidr)
 {
 	uint32_t want = gic_mpidr_to_aff(mpidr);
-	uintptr_t rd = GICR_BASE;
+	uintptr_t rd = gicr;
 
 	for (unsigned i = 0; i < GICR_MAX_FRAMES; i++) {
 		uint64_t typer = mmio_read64(rd + GICR_TYPER);
@@ -112,7 +126,7 @@ static uintptr_t bit_reg(unsigned intid, unsigned gicd_reg, unsigned gicr_reg)
 {
 	if (intid < 32)
 		return gic_redist_self() + GICR_SGI_OFFSET + gicr_reg;
-	return GICD_BASE + gicd_reg + (intid / 32) * 4;
+	return gicd + gicd_reg + (intid / 32) * 4;
 }
 
 static void wait_rwp_for(unsigned intid)
@@ -148,7 +162,7 @@ void gic_clear_pending(unsigned intid)
 void gic_set_priority(unsigned intid, uint8_t prio)
 {
 	uintptr_t reg = intid < 32 ? gic_redist_self() + GICR_SGI_OFFSET + GICR_IPRIORITYR
-				   : GICD_BASE + GICD_IPRIORITYR;
+				   : gicd + GICD_IPRIORITYR;
 	unsigned shift = (intid % 4) * 8;
 	uint32_t v;
 
@@ -162,7 +176,7 @@ void gic_set_priority(unsigned intid, uint8_t prio)
 void gic_route_spi(unsigned intid, uint64_t mpidr)
 {
 	/* GICD_IROUTER has MPIDR's layout: Aff3 at [39:32], IRM (0) at 31. */
-	mmio_write64(GICD_BASE + GICD_IROUTER + 8 * intid, mpidr & MPIDR_AFF_MASK);
+	mmio_write64(gicd + GICD_IROUTER + 8 * intid, mpidr & MPIDR_AFF_MASK);
 }
 
 void gic_send_sgi(unsigned intid, uint64_t mpidr)

@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The benchmark guest (guest/bench) with tiny iteration counts, bare on QEMU
-and under Bulwark (build/bench/micro-quick.bin, from
-bench/systems/micro-quick.dts): every benchmark must print its result line.
-The figures are `make bench`'s business (bench/run.py, docs/performance.md);
-here they only have to exist."""
+"""The benchmark guest (guest/bench) with tiny iteration counts, bare on QEMU,
+under Bulwark (build/bench/micro-quick.bin, from
+bench/systems/micro-quick.dts) and as a dom0less domU of Debian's Xen (the
+files `make test` has bench/run.py --prepare-xen write into build/bench/xen/):
+every benchmark must print its result line (under Xen, every one but those
+that need a second vCPU, its domU has one, and the passed-through SPI's: no
+device is passed through there). The figures are `make bench`'s
+business (bench/run.py, docs/performance.md); here they only have to exist."""
+import json
 import os
 import re
 
@@ -33,3 +37,29 @@ SCENARIOS = [
          extra=ICOUNT, expect=[r"Bulwark ready\."] + EXPECT + [r"vm 'bench': stopped: SYSTEM_OFF"],
          forbid=NEVER, timeout=60),
 ]
+
+# Xen: the guest's console is Xen's vPL011, each line as `(XEN) DOM1: ...`;
+# Xen's SYSTEM_OFF stops only the domain, so the run ends at GUEST DONE.
+XEN_BOOT = os.path.join(ROOT, "build", "bench", "xen", "micro-quick.json")
+XEN_NEEDS_2 = ["sgi_cross"]
+XEN_NOT_RUN = ["spi_irq_spin", "spi_irq_wfi"]  # no device passed through (bench/run.py: without_spi)
+XEN_EXPECT = [r"Xen version 4\.17", r"Xen dom0less mode detected",
+              r"\(XEN\) DOM1: BENCH START freq_hz=1000000000 .*vcpus=1 "] + \
+             [rf"\(XEN\) DOM1: BENCH {r} avg_ns=\d+\.\d\d min_ns=\S+ max_ns=\S+ iters=\d+ ops=\d+"
+              if r not in XEN_NEEDS_2 else rf"\(XEN\) DOM1: BENCH-ERROR {r}: needs 2 vCPUs"
+              for r in RESULTS if r not in XEN_NOT_RUN] + \
+             [r"\(XEN\) DOM1: BENCH DONE", r"\(XEN\) DOM1: GUEST RESULT: FAIL",
+              r"\(XEN\) DOM1: GUEST DONE"]
+XEN_NEVER = [r"unexpected exception", r"stack smashing", r"Panic on CPU",
+             r"BENCH-ERROR (?!sgi_cross: needs 2 vCPUs)", r"BENCH spi_"]
+if os.path.exists(XEN_BOOT):
+    with open(XEN_BOOT) as f:
+        xen = json.load(f)
+    SCENARIOS.append(dict(name="bench-xen", image=xen["image"], machine=xen["machine"],
+                          cpu=xen["cpu"], smp=xen["smp"], mem=xen["mem"],
+                          extra=xen["extra"] + ICOUNT, expect=XEN_EXPECT, forbid=XEN_NEVER,
+                          settle=0.2, timeout=60))
+else:
+    SCENARIOS.append(dict(name="bench-xen", image="/nonexistent", timeout=5,
+                          check=lambda text: f"{XEN_BOOT} is missing: `make bench-xen-test` "
+                                             "writes it (make test does)"))

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The console: the platform's PL011 UART at 0x0900_0000, polled.
+ * The console: the platform's PL011 UART, polled; at QEMU virt's 0x0900_0000
+ * unless the devicetree names another (platform.h).
  *
  * `gprintf` is line-atomic: one call's output is written under a spinlock
  * with IRQs masked, so lines from several vCPUs (and from interrupt
@@ -16,7 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PL011_BASE 0x09000000UL
+#include <guest/platform.h>
+
+/* QEMU virt's (and Bulwark's) PL011; the runtime uses `console_base()`. */
+#define PL011_BASE PLATFORM_DEFAULT_UART
 #define PL011_DR 0x000
 #define PL011_FR 0x018
 #define PL011_IBRD 0x024
@@ -37,9 +41,13 @@
 #define PL011_LCR_H_FEN (1u << 4)
 #define PL011_LCR_H_WLEN8 (3u << 5)
 
-/* Enables the UART (8N1, FIFOs on, interrupts masked). Called by the boot
- * code on vCPU 0 before `main`; the UART is not touched again. */
+/* Enables the UART (8N1, FIFOs on, interrupts masked; an SBSA UART only
+ * gets its interrupts masked). Called by the boot code on vCPU 0 before
+ * `main`, after `platform_init()`; the UART is not set up again. */
 void console_init(void);
+
+/* The UART's registers (QEMU virt's until `console_init()` ran). */
+uintptr_t console_base(void);
 
 /* Writes `fmt` formatted to the console as one unit. Any vCPU, any context
  * (IRQ handlers included). Returns the number of characters written. */

@@ -33,8 +33,9 @@ static inline uint64_t cpu_read_mpidr(void)
 	return read_sysreg(mpidr_el1);
 }
 
-/* Number of vCPUs, at most GUEST_MAX_CPUS: the first index for which PSCI
- * AFFINITY_INFO answers INVALID_PARAMETERS (asked once, then cached). */
+/* Number of vCPUs, at most GUEST_MAX_CPUS and at most the devicetree's CPU
+ * nodes: the first index for which PSCI AFFINITY_INFO answers
+ * INVALID_PARAMETERS (asked once, then cached). */
 unsigned cpu_count(void);
 
 typedef void (*cpu_fn_t)(void *arg);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * GICv3 helpers: the distributor at 0x0800_0000, one redistributor per vCPU
- * from 0x080A_0000, and the system-register CPU interface (ICC_*_EL1).
+ * GICv3 helpers: the distributor (QEMU virt's at 0x0800_0000), one
+ * redistributor per vCPU (from 0x080A_0000), where the devicetree says if it
+ * names a GICv3 (platform.h), and the system-register CPU interface
+ * (ICC_*_EL1).
  *
  * Every interrupt the runtime configures is Group 1 (non-secure), signalled
  * as IRQ. INTIDs 0-15 are SGIs, 16-31 PPIs (banked per vCPU, configured in
@@ -15,9 +17,12 @@
 
 /* The register offsets, shared with the hypervisor's GIC driver and vGIC. */
 #include <bulwark/drivers/gicv3_regs.h>
+#include <guest/platform.h>
 
-#define GICD_BASE 0x08000000UL
-#define GICR_BASE 0x080a0000UL
+/* QEMU virt's (and Bulwark's) GIC; the runtime uses `gic_dist_base()` and
+ * finds the redistributors from the devicetree's address. */
+#define GICD_BASE PLATFORM_DEFAULT_GICD
+#define GICR_BASE PLATFORM_DEFAULT_GICR
 #define GICR_FRAME_SIZE 0x20000UL /* RD_base + SGI_base, 64 KiB each */
 #define GICR_SGI_OFFSET 0x10000UL
 
@@ -56,7 +61,11 @@ static inline uint32_t gic_mpidr_to_aff(uint64_t mpidr)
 	return (uint32_t)(((mpidr >> 8) & 0xff000000u) | (mpidr & 0xffffffu));
 }
 
-/* Distributor setup, once, on vCPU 0 before any other vCPU runs: every SPI
+/* The distributor's registers (QEMU virt's until `gic_init()` ran). */
+uintptr_t gic_dist_base(void);
+
+/* Distributor setup, once, on vCPU 0 before any other vCPU runs, at the
+ * addresses `platform_init()` found: every SPI
  * disabled, Group 1, priority GIC_PRIO_DEFAULT, routed to vCPU 0; then
  * affinity routing and Group 1 enabled. */
 void gic_init(void);
@@ -68,7 +77,7 @@ void gic_init(void);
 bool gic_cpu_init(void);
 
 /* RD_base of the redistributor whose GICR_TYPER affinity equals `mpidr`, or
- * 0. Walks the frames from GICR_BASE until GICR_TYPER.Last (at most 256). */
+ * 0. Walks the frames from the first one until GICR_TYPER.Last (at most 256). */
 uintptr_t gic_redist_find(uint64_t mpidr);
 
 /* The calling vCPU's RD_base (set by `gic_cpu_init()`). */

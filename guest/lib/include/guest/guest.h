@@ -22,6 +22,7 @@
 #include <guest/gic.h>
 #include <guest/irq.h>
 #include <guest/lock.h>
+#include <guest/platform.h>
 #include <guest/psci.h>
 #include <guest/string.h>
 #include <guest/sysreg.h>
