@@ -22,8 +22,8 @@
 set -eu
 
 prog=tools/linux/fetch.sh
-die() { echo "$prog: error: $*" >&2; exit 1; }
-note() { echo "$prog: $*" >&2; }
+# shellcheck source=tools/lib/apt-fetch.sh
+. "$(dirname "$0")/../lib/apt-fetch.sh"
 
 [ $# -eq 1 ] || { echo "usage: $prog OUTDIR" >&2; exit 2; }
 out=$1
@@ -32,71 +32,13 @@ if [ -f "$out/Image" ] && [ -f "$out/busybox" ]; then
 	exit 0
 fi
 
-for c in dpkg dpkg-deb apt-get apt-cache od sha256sum; do
-	command -v "$c" >/dev/null 2>&1 || die "'$c' not found: this needs a Debian (or derived) host"
-done
-
-as_root() {
-	if [ "$(id -u)" -eq 0 ]; then
-		"$@"
-	elif command -v sudo >/dev/null 2>&1; then
-		sudo "$@"
-	else
-		die "'$*' needs root, and sudo is not installed: run it as root once"
-	fi
-}
-
-lists_updated=0
-update_lists() {
-	[ "$lists_updated" -eq 0 ] || return 0
-	note "refreshing apt's package lists (apt-get update)"
-	as_root apt-get update -q >&2 || die "apt-get update failed (network or apt sources?)"
-	lists_updated=1
-}
-
+need_commands dpkg dpkg-deb apt-get apt-cache od sha256sum
 # 1. dpkg must know the arm64 architecture, or apt has no arm64 lists.
-if [ "$(dpkg --print-architecture)" != arm64 ] &&
-	! dpkg --print-foreign-architectures | grep -qx arm64; then
-	note "adding the arm64 architecture to dpkg"
-	as_root dpkg --add-architecture arm64 || die "dpkg --add-architecture arm64 failed"
-	update_lists
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bulwark-linux-fetch.XXXXXX") || die "cannot create a temporary directory"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM HUP
-# Run as root, apt downloads as its sandbox user `_apt`: let that user, and
-# only it, write the download directory (else apt warns and works as root).
-chmod 0711 "$tmp"
-mkdir -m 0700 "$tmp/debs"
-if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then
-	chown _apt "$tmp/debs"
-fi
-
-# download PKG[=VERSION]: into $tmp/debs; refreshes the lists once if the
-# package is unknown (lists missing or stale), then tries again.
-download() {
-	if (cd "$tmp/debs" && apt-get download -q "$1" >"$tmp/apt.log" 2>&1); then
-		return 0
-	fi
-	if [ "$lists_updated" -eq 0 ]; then
-		update_lists
-		(cd "$tmp/debs" && apt-get download -q "$1" >"$tmp/apt.log" 2>&1) && return 0
-	fi
-	cat "$tmp/apt.log" >&2
-	die "apt-get download $1 failed: are Debian's 'main' sources in /etc/apt/sources.list*?"
-}
+need_arm64
+make_workdir linux
 
 # deb_field DEB FIELD: one field of a package's control data.
 deb_field() { dpkg-deb -f "$1" "$2"; }
-
-# deb_of PACKAGE: the path of that package's downloaded .deb, or nothing.
-deb_of() {
-	for f in "$tmp/debs/$1"_*.deb; do
-		[ -f "$f" ] && echo "$f"
-		return 0
-	done
-}
 
 # 2. The metapackage names the kernel ABI package of the day.
 meta=linux-image-cloud-arm64
@@ -145,15 +87,12 @@ set -- "$tmp"/root/boot/vmlinuz-*
 [ $# -eq 1 ] && [ -f "$1" ] || die "$kpkg holds $# /boot/vmlinuz-* files, expected exactly one"
 vmlinuz=$1
 krel=${vmlinuz##*/vmlinuz-}
-# bytes_hex FILE OFFSET COUNT: the bytes as one run of hex digits.
-bytes_hex() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 case $(bytes_hex "$vmlinuz" 0 2) in
 1f8b)	# Some kernels ship as gzip; QEMU's -kernel wants the Image itself.
 	gzip -dc <"$vmlinuz" >"$tmp/Image" || die "cannot decompress $vmlinuz" ;;
 *)	cp "$vmlinuz" "$tmp/Image" ;;
 esac
-# The arm64 Image header has "ARM\x64" at byte 56.
-[ "$(bytes_hex "$tmp/Image" 56 4)" = 41524d64 ] ||
+is_arm64_image "$tmp/Image" ||
 	die "/boot/vmlinuz-$krel of $kpkg is not an arm64 Image (no ARM\\x64 magic at byte 56)"
 
 busybox=$tmp/root/bin/busybox
@@ -174,10 +113,6 @@ mkdir -p "$out" || die "cannot create $out"
 	echo "sha256 busybox $(sha256sum <"$busybox" | cut -d' ' -f1)"
 } >"$tmp/VERSIONS"
 
-install_file() { # SRC NAME MODE
-	cp "$1" "$out/.$2.tmp" && chmod "$3" "$out/.$2.tmp" && mv -f "$out/.$2.tmp" "$out/$2" ||
-		die "cannot write $out/$2"
-}
 if [ -f "$tmp/root/boot/config-$krel" ]; then
 	install_file "$tmp/root/boot/config-$krel" config 0644
 fi
