@@ -49,7 +49,8 @@ static void check_vm(const struct sysdesc *sd, unsigned i, const struct sysdesc_
 	    vm->mem_base + vm->mem_size < vm->mem_base ||
 	    overlap(vm->mem_base, vm->mem_size, SYSDESC_MMIO_BASE, SYSDESC_MMIO_END - SYSDESC_MMIO_BASE))
 		abort();
-	if (vm->kernel[0] == '\0' || (vm->has_bootargs && !vm->is_linux) ||
+	/* Bootargs are for bare-metal guests too (they read /chosen/bootargs). */
+	if (vm->kernel[0] == '\0' || (!vm->has_bootargs && vm->bootargs[0] != '\0') ||
 	    (vm->caps & ~(uint32_t)BWPKG_CAP_CONTROL) || vm->dev_count > BWPKG_MAX_DEVS)
 		abort();
 	for (unsigned d = 0; d < vm->dev_count; d++) {

@@ -97,7 +97,8 @@ struct sysdesc_dev {
  * @kernel: `kernel` path as written (relative to the description's directory
  *	unless absolute).
  * @initrd: `initrd` path, "" when there is none.
- * @bootargs: `bootargs`, "" when there are none (only with @linux).
+ * @bootargs: `bootargs`, "" when there are none; Linux and bare-metal
+ *	guests alike find them in /chosen/bootargs.
  * @has_bootargs: whether `bootargs` was given (it may be "").
  * @is_linux: the `linux` flag (not named `linux`: GNU C predefines that
  *	as a macro).
