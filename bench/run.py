@@ -788,8 +788,11 @@ def markdown(data):
     """The tables of docs/performance.md, from a results file."""
     out = []
     m = data["meta"]
+    once = any("bare_1vcpu" in v for v in data.get("linux", {}).values())
     out.append(f"Measured {m['date']} at {m['git_rev']} ({m['mode']} run, {m['repeat']} runs of "
-               f"each configuration), {m['qemu']}, host {m['host_cpu']} with {m['host_cpus']} "
+               f"each configuration" +
+               ("; the Linux boots with 1 vCPU and under Xen once" if once else "") +
+               f"), {m['qemu']}, host {m['host_cpu']} with {m['host_cpus']} "
                f"CPUs; `-cpu {m['qemu_cpu']}` `{m['qemu_flags']}`.")
     out.append("")
     micro = data.get("micro")
