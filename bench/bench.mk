@@ -4,10 +4,11 @@
 # system-packing rules: uses $(BWPACK), $(SYSTEM_DEPS) and $(pack-system).
 #
 #   bench         every benchmark, bare QEMU against Bulwark and Xen; prints
-#                 the tables and writes bench/results/latest.json (about 4
+#                 the tables and writes bench/results/latest.json (about 3
 #                 minutes)
 #   bench-quick   the same with tiny iteration counts and one Linux boot each
-#                 way (under a minute); exits non-zero if a benchmark fails
+#                 way, without the self-tests (under 30 s); exits non-zero
+#                 if a benchmark fails
 #   bench-systems the packed benchmark systems only
 #   bench-profile where the instructions of Bulwark's exit paths go: traces
 #                 every instruction of a short run (bench/profile.py)
