@@ -3,10 +3,12 @@
 # Benchmarks (docs/performance.md). Included by the top Makefile after its
 # system-packing rules: uses $(BWPACK), $(SYSTEM_DEPS) and $(pack-system).
 #
-#   bench         every benchmark, bare QEMU against Bulwark; prints the table
-#                 and writes bench/results/latest.json (about 2 minutes)
+#   bench         every benchmark, bare QEMU against Bulwark and Xen; prints
+#                 the tables and writes bench/results/latest.json (about 3
+#                 minutes)
 #   bench-quick   the same with tiny iteration counts and one Linux boot each
-#                 way (under a minute); exits non-zero if a benchmark fails
+#                 way, without the self-tests (under 30 s); exits non-zero
+#                 if a benchmark fails
 #   bench-systems the packed benchmark systems only
 #   bench-profile where the instructions of Bulwark's exit paths go: traces
 #                 every instruction of a short run (bench/profile.py)
@@ -46,15 +48,19 @@ bench-xen-fetch: | $(DEPS_STAMP)
 		echo "bench: WARNING: Debian's Xen could not be fetched (above); no Xen column"
 .PHONY: bench-xen-fetch
 
-# The files that boot the quick benchmark guest as Xen's domU, for the
-# bench_quick scenarios of `make test`, which needs Xen (a failed fetch
-# stops it, as a failed fetch of the Linux kernel does).
+# The files that boot the quick benchmark guest, and Linux, as Xen's domU,
+# for the bench_quick scenarios of `make test`, which needs Xen (a failed
+# fetch stops it, as a failed fetch of the Linux kernel does).
 $(BUILD)/bench/xen/micro-quick.json: bench/systems/micro-quick.dts bench/run.py \
 		$(guest-out)/bench.bin $(xen-cache)/xen
 	@echo "  XEN     $@"
 	$(Q)$(PYTHON) bench/run.py --build $(BUILD) --xen $(xen-cache)/xen --prepare-xen $<
+$(BUILD)/bench/xen/linux-notests-1vcpu.json: bench/systems/linux-notests-1vcpu.dts bench/run.py \
+		$(linux-out)/Image $(linux-out)/initramfs.cpio $(xen-cache)/xen
+	@echo "  XEN     $@"
+	$(Q)$(PYTHON) bench/run.py --build $(BUILD) --xen $(xen-cache)/xen --prepare-xen $<
 .PHONY: bench-xen-test
-bench-xen-test: $(BUILD)/bench/xen/micro-quick.json
+bench-xen-test: $(BUILD)/bench/xen/micro-quick.json $(BUILD)/bench/xen/linux-notests-1vcpu.json
 
 bench: deps all bench-systems bench-xen-fetch
 	$(PYTHON) bench/run.py --build $(BUILD) --xen $(xen-cache)/xen

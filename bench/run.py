@@ -7,9 +7,9 @@ Boots the same guests, one QEMU at a time, each with a timeout:
            own PSCI on HVC): the baseline
   bulwark  packed with the hypervisor (build/bench/NAME.bin, from
            bench/systems/NAME.dts), the VM on the same number of CPUs
-  xen      (micro suite) Debian's Xen 4.17 (--xen, fetched by
-           tools/xen/fetch.sh) with the guest as a dom0less domU, described
-           in /chosen of QEMU's own devicetree; 1 vCPU on 1 CPU (see XEN_*)
+  xen      Debian's Xen 4.17 (--xen, fetched by tools/xen/fetch.sh) with the
+           guest as a dom0less domU, described in /chosen of QEMU's own
+           devicetree; 1 vCPU on 1 CPU (see XEN_*)
 
 Every QEMU runs with `-icount shift=0,sleep=off` and `cntfrq=1000000000`:
 one nanosecond of virtual time is one executed instruction, and one counter
@@ -24,7 +24,8 @@ The suites:
            what each means)
   linux    Debian's kernel and the test initramfs, 2 vCPUs, 256 MiB, with
            and without `cryptomgr.notests`: the kernel's own timestamps of
-           `Run /init as init process` and of `reboot: Power down`
+           `Run /init as init process` and of `reboot: Power down`; and with
+           1 vCPU, bare, under Bulwark and as Xen's domU
   footprint  the image (build/bulwark.bin, sections of build/bulwark.elf) and
            the memory Bulwark reports at boot
 
@@ -77,11 +78,12 @@ TARGETS = {
     "timer_irq_spin": 100,
 }
 BOOT_TARGETS = {"linux_tests": 1.02, "linux_notests": 1.03}
-# Peers, measured the same way (/work/shared/FIELD-NOTES.md, -smp 1).
+# Peers, measured the same way (/work/shared/FIELD-NOTES.md, -smp 1), for
+# reference. Xen's Linux boot ratios are measured in the run (the `xen`
+# runs of the linux suite), no longer taken from the notes.
 PEERS = {
     "Bao": {"hvc_psci_version": 188, "mmio_gicd_typer": 224, "timer_irq_spin": 199},
-    "Xen 4.17": {"hvc_psci_version": 470, "mmio_gicd_typer": 598, "timer_irq_spin": 1072,
-                 "linux_tests": 1.034, "linux_notests": 1.10},
+    "Xen 4.17": {"hvc_psci_version": 470, "mmio_gicd_typer": 598, "timer_irq_spin": 1072},
     "KVM 6.1": {"hvc_psci_version": 1057, "mmio_gicd_typer": 1809, "timer_irq_spin": 2431,
                 "linux_tests": 1.044, "linux_notests": 1.127},
 }
@@ -97,9 +99,11 @@ STOP_SETTLE_S = 0.5
 # the benchmarks that need a second vCPU print no result there.
 XEN_SMP = 1
 XEN_MEM = "512M"
-# The guest image, loaded by QEMU where neither QEMU's devicetree (at RAM +
-# 128 MiB) nor Xen's own image is (FIELD-NOTES).
+# The guest image and its ramdisk, loaded by QEMU where neither QEMU's
+# devicetree (at RAM + 128 MiB) nor Xen's own image is (FIELD-NOTES); the
+# ramdisk 64 MiB above the kernel (Debian's is 27 MiB).
 XEN_MODULE_ADDR = 0x50000000
+XEN_RAMDISK_ADDR = 0x54000000
 XEN_BOOTARGS = ("console=dtuart dtuart=/pl011@9000000 bootscrub=0 "
                 "loglvl=all guest_loglvl=all")
 # Xen's SYSTEM_OFF stops only the domain: QEMU is stopped once this is seen.
@@ -219,14 +223,18 @@ def xen_version(xen):
     return None
 
 
-def xen_domu(build, xen, guest, bootargs, memory_kib, vcpus, name):
-    """QEMU's arguments to boot `guest` as a dom0less domU of Xen: QEMU's own
-    devicetree (-machine dumpdtb) with Xen's command line and a /chosen/domU1
-    node added, and a copy of the guest whose Image header asks for RAM base
-    + 2 MiB (text_offset), where it is linked: Xen places an Image at the
-    bank's base + text_offset, QEMU and Bulwark at base + 2 MiB +
-    text_offset (both valid readings of the boot protocol for text_offset
-    0). Files go to BUILD/bench/xen/."""
+def xen_domu(build, xen, kernel, bootargs, memory_kib, vcpus, name, ramdisk=None,
+             linked_at_2m=False):
+    """QEMU's arguments to boot `kernel` (an arm64 Image), with `ramdisk` if
+    given, as a dom0less domU of Xen: QEMU's own devicetree (-machine
+    dumpdtb) with Xen's command line and a /chosen/domU1 node added. QEMU
+    loads the kernel at XEN_MODULE_ADDR and the ramdisk at XEN_RAMDISK_ADDR.
+    `linked_at_2m`: the kernel (the benchmark guest) is linked at RAM base +
+    2 MiB and not position-independent, so it is loaded from a copy whose
+    header says `text_offset` 2 MiB: Xen places an Image at the bank's base
+    + text_offset, QEMU and Bulwark at base + 2 MiB + text_offset (both
+    valid readings of the boot protocol for text_offset 0; Linux does not
+    care). Files go to BUILD/bench/xen/."""
     if not xen or not os.path.isfile(xen):
         raise XenUnavailable(f"no Xen image at {xen or '(none given: --xen)'}; "
                              "tools/xen/fetch.sh fetches Debian's")
@@ -234,14 +242,29 @@ def xen_domu(build, xen, guest, bootargs, memory_kib, vcpus, name):
         raise XenUnavailable("dtc not found")
     out = os.path.join(build, "bench", "xen")
     os.makedirs(out, exist_ok=True)
-    with open(guest, "rb") as f:
-        image = bytearray(f.read())
-    if image[56:60] != b"ARM\x64":
-        raise RunFailed(f"{guest}: not an arm64 Image")
-    image[8:16] = (2 << 20).to_bytes(8, "little")
-    domu = os.path.join(out, name + ".bin")
-    with open(domu, "wb") as f:
-        f.write(image)
+    kernel = os.path.join(ROOT, kernel)
+    with open(kernel, "rb") as f:
+        header = f.read(64)
+    if header[56:60] != b"ARM\x64":
+        raise RunFailed(f"{kernel}: not an arm64 Image")
+    size = os.path.getsize(kernel)
+    domu = kernel
+    if linked_at_2m:
+        with open(kernel, "rb") as f:
+            image = bytearray(f.read())
+        image[8:16] = (2 << 20).to_bytes(8, "little")
+        domu = os.path.join(out, name + ".bin")
+        with open(domu, "wb") as f:
+            f.write(image)
+    modules = [("kernel", XEN_MODULE_ADDR, size, bootargs)]
+    loaders = [f"loader,file={domu},addr={XEN_MODULE_ADDR:#x}"]
+    if ramdisk:
+        if XEN_MODULE_ADDR + size > XEN_RAMDISK_ADDR:
+            raise RunFailed(f"{kernel}: {size} bytes, larger than the "
+                            f"{XEN_RAMDISK_ADDR - XEN_MODULE_ADDR:#x} before the ramdisk")
+        ramdisk = os.path.join(ROOT, ramdisk)
+        modules.append(("ramdisk", XEN_RAMDISK_ADDR, os.path.getsize(ramdisk), None))
+        loaders.append(f"loader,file={ramdisk},addr={XEN_RAMDISK_ADDR:#x}")
     machine = ["-M", HYP_MACHINE, "-cpu", CPU, "-smp", str(XEN_SMP), "-m", XEN_MEM]
     host = os.path.join(out, name + "-host.dtb")
     p = subprocess.run([QEMU, *machine, "-nographic", "-machine", f"dumpdtb={host}"],
@@ -251,7 +274,14 @@ def xen_domu(build, xen, guest, bootargs, memory_kib, vcpus, name):
     p = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", host], capture_output=True,
                        text=True, check=True)
     # A second definition of /chosen later in the source is merged into the
-    # first by dtc. Cells of the module's `reg`: the domain node's own.
+    # first by dtc. Cells of the modules' `reg`: the domain node's own.
+    nodes = ""
+    for kind, addr, length, args in modules:
+        nodes += (f"\n\t\t\tmodule@{addr:x} {{\n"
+                  f'\t\t\t\tcompatible = "multiboot,{kind}", "multiboot,module";\n'
+                  f"\t\t\t\treg = <{addr:#x} {length:#x}>;\n" +
+                  (f'\t\t\t\tbootargs = "{args}";\n' if args is not None else "") +
+                  "\t\t\t};")
     dts = p.stdout + f"""
 / {{
 \tchosen {{
@@ -264,12 +294,7 @@ def xen_domu(build, xen, guest, bootargs, memory_kib, vcpus, name):
 \t\t\t#size-cells = <1>;
 \t\t\tcpus = <{vcpus}>;
 \t\t\tmemory = <0 {memory_kib}>;
-\t\t\tvpl011;
-\t\t\tmodule@{XEN_MODULE_ADDR:x} {{
-\t\t\t\tcompatible = "multiboot,kernel", "multiboot,module";
-\t\t\t\treg = <{XEN_MODULE_ADDR:#x} {len(image):#x}>;
-\t\t\t\tbootargs = "{bootargs}";
-\t\t\t}};
+\t\t\tvpl011;{nodes}
 \t\t}};
 \t}};
 }};
@@ -281,12 +306,19 @@ def xen_domu(build, xen, guest, bootargs, memory_kib, vcpus, name):
                     os.path.join(out, name + ".dts")], check=True)
     # As test/runner/run.py scenarios take them (test/scenarios/bench_quick.py).
     boot = {"machine": HYP_MACHINE, "cpu": CPU, "smp": XEN_SMP, "mem": XEN_MEM, "image": xen,
-            "extra": ["-dtb", dtb, "-device", f"loader,file={domu},addr={XEN_MODULE_ADDR:#x}"],
+            "extra": ["-dtb", dtb, *(a for l in loaders for a in ("-device", l))],
             "xen": xen_version(xen), "domu_vcpus": vcpus, "domu_memory_kib": memory_kib}
     with open(os.path.join(out, name + ".json"), "w") as f:
         json.dump(boot, f, indent=1)
         f.write("\n")
     return [*machine, "-kernel", xen, *boot["extra"]]
+
+
+def is_linux(dts):
+    """Whether the first VM of a system description is a Linux guest (the
+    benchmark systems' Linux VMs boot LINUX_KERNEL with LINUX_INITRD)."""
+    with open(os.path.join(ROOT, dts)) as f:
+        return re.search(r"^\s*linux\s*;", f.read(), re.M) is not None
 
 
 def vm_of(dts):
@@ -399,7 +431,7 @@ def micro_suite(build, dts, repeat, timeout, logdir, bulwark_only_lines, xen=Non
     memory_kib, _ = vm_of(dts)
     try:
         runs["xen"] = [*xen_domu(build, xen, guest, without_spi(bootargs), memory_kib, XEN_SMP,
-                                 os.path.splitext(os.path.basename(dts))[0]),
+                                 os.path.splitext(os.path.basename(dts))[0], linked_at_2m=True),
                        "-nographic", "-no-reboot", *ICOUNT]
     except XenUnavailable as e:
         out["runs"]["xen"] = {"unavailable": str(e)}
@@ -484,31 +516,58 @@ def kernel_time(lines, pattern):
     return None, None
 
 
-def linux_suite(build, variants, repeat, timeout, logdir, boot_lines):
+def linux_suite(build, variants, repeat, timeout, logdir, boot_lines, xen=None):
+    """Each variant (key, the 2-vCPU system, its 1-vCPU twin): bare and
+    under Bulwark with 2 vCPUs (`repeat` runs each), bare with QEMU's own
+    devicetree once; and, for the comparison with Xen, whose domU has one
+    vCPU (XEN_SMP), bare and under Bulwark with 1 vCPU on 1 CPU and Xen's
+    domU, once each (virtual time is deterministic)."""
     out = {}
-    for key, dts in variants:
+    for key, dts, dts_1 in variants:
         bootargs = bootargs_of(dts)
-        image = os.path.join(build, "bench", os.path.splitext(os.path.basename(dts))[0] + ".bin")
-        common = ["-cpu", CPU, "-smp", "2", "-nographic", "-no-reboot", *ICOUNT, *REPEATABLE]
-        bare = ["-M", BARE_MACHINE, *common, "-m", "256M", "-kernel", LINUX_KERNEL,
-                "-initrd", LINUX_INITRD, "-append", bootargs]
+        if bootargs_of(dts_1) != bootargs:
+            raise RunFailed(f"{dts_1}: bootargs differ from {dts}'s")
+        image, image_1 = (os.path.join(build, "bench", os.path.splitext(os.path.basename(d))[0]
+                                       + ".bin") for d in (dts, dts_1))
+        common = ["-nographic", "-no-reboot", *ICOUNT, *REPEATABLE]
+        bare = ["-M", BARE_MACHINE, "-cpu", CPU, "-smp", "2", *common, "-m", "256M",
+                "-kernel", LINUX_KERNEL, "-initrd", LINUX_INITRD, "-append", bootargs]
         runs = {
             "bare": [*bare, "-dtb", vm_dtb(build, image)],
-            "bulwark": ["-M", HYP_MACHINE, *common, "-m", "512M", "-kernel", image],
+            "bulwark": ["-M", HYP_MACHINE, "-cpu", CPU, "-smp", "2", *common, "-m", "512M",
+                        "-kernel", image],
             # For reference: QEMU's own devicetree (PCIe, virtio-mmio, RTC,
             # GPIO, fw_cfg, flash): not the machine the VM sees. Virtual time
             # is deterministic, so once is enough.
             "bare_qemu_dt": bare,
+            "bare_1vcpu": ["-M", BARE_MACHINE, "-cpu", CPU, "-smp", "1", *common, "-m", "256M",
+                           "-kernel", LINUX_KERNEL, "-initrd", LINUX_INITRD, "-append", bootargs,
+                           "-dtb", vm_dtb(build, image_1)],
+            "bulwark_1vcpu": ["-M", HYP_MACHINE, "-cpu", CPU, "-smp", "1", *common, "-m", "512M",
+                              "-kernel", image_1],
         }
         out[key] = {"bootargs": bootargs}
+        memory_kib, vcpus = vm_of(dts_1)
+        try:
+            runs["xen"] = [*xen_domu(build, xen, LINUX_KERNEL, bootargs, memory_kib, vcpus,
+                                     os.path.splitext(os.path.basename(dts_1))[0],
+                                     ramdisk=LINUX_INITRD), *common]
+            out[key]["xen_run"] = {"xen": xen_version(xen), "host_cpus": XEN_SMP,
+                                   "domu_vcpus": vcpus, "domu_memory_kib": memory_kib,
+                                   "xen_bootargs": XEN_BOOTARGS,
+                                   "qemu_args": " ".join(runs["xen"])}
+        except XenUnavailable as e:
+            out[key]["xen_run"] = {"unavailable": str(e)}
+            print(f"  no Xen run: {e}", file=sys.stderr, flush=True)
+        stops = {"bulwark": r"vm '\S+': stopped:", "bulwark_1vcpu": r"vm '\S+': stopped:",
+                 # The domain's SYSTEM_OFF stops only the domain.
+                 "xen": r"\(XEN\) DOM1: \[\s*\d+\.\d+\] reboot: Power down"}
         for side, args in runs.items():
             samples = []
-            for i in range(1 if side == "bare_qemu_dt" else repeat):
+            for i in range(repeat if side in ("bare", "bulwark") else 1):
                 name = f"{key}-{side}-{i + 1}"
                 print(f"  running {name} ...", file=sys.stderr, flush=True)
-                lines, why, wall, log = run_qemu(
-                    name, args, timeout,
-                    r"vm '\S+': stopped:" if side == "bulwark" else None, logdir)
+                lines, why, wall, log = run_qemu(name, args, timeout, stops.get(side), logdir)
                 init_ns, init_wall = kernel_time(lines, r"Run /init as init process")
                 off_ns, off_wall = kernel_time(lines, r"reboot: Power down")
                 script_ok = any(strip_vm(l).startswith("BULWARK-LINUX: script smoke exit 0")
@@ -531,13 +590,20 @@ def linux_suite(build, variants, repeat, timeout, logdir, boot_lines):
                 "poweroff_wall_s": statistics.median(s["poweroff_wall_s"] for s in samples),
                 "repeats": len(samples),
             }
-        b, h = out[key]["bare"], out[key]["bulwark"]
-        out[key]["init_ratio"] = h["init_ns"] / b["init_ns"]
-        out[key]["poweroff_ratio"] = h["poweroff_ns"] / b["poweroff_ns"]
-        out[key]["init_wall_ratio"] = h["init_wall_s"] / b["init_wall_s"]
-        q = out[key]["bare_qemu_dt"]
-        out[key]["init_ratio_vs_qemu_dt"] = h["init_ns"] / q["init_ns"]
-        out[key]["poweroff_ratio_vs_qemu_dt"] = h["poweroff_ns"] / q["poweroff_ns"]
+        L = out[key]
+        b, h = L["bare"], L["bulwark"]
+        L["init_ratio"] = h["init_ns"] / b["init_ns"]
+        L["poweroff_ratio"] = h["poweroff_ns"] / b["poweroff_ns"]
+        L["init_wall_ratio"] = h["init_wall_s"] / b["init_wall_s"]
+        q = L["bare_qemu_dt"]
+        L["init_ratio_vs_qemu_dt"] = h["init_ns"] / q["init_ns"]
+        L["poweroff_ratio_vs_qemu_dt"] = h["poweroff_ns"] / q["poweroff_ns"]
+        # At 1 vCPU, against the 1-vCPU bare boot.
+        for side in ("bulwark_1vcpu", "xen"):
+            if side in L:
+                L[side]["init_ratio"] = L[side]["init_ns"] / L["bare_1vcpu"]["init_ns"]
+                L[side]["poweroff_ratio"] = (L[side]["poweroff_ns"] /
+                                             L["bare_1vcpu"]["poweroff_ns"])
     return out
 
 
@@ -674,6 +740,18 @@ def report(data):
             print(f"{'  (bare with QEMU own devicetree: /init':<42} {q['init_ns'] / 1e9:>10.6f} "
                   f"{'':>10} {L['init_ratio_vs_qemu_dt']:>6.4f}x  power-off "
                   f"{q['poweroff_ns'] / 1e9:.6f}, {L['poweroff_ratio_vs_qemu_dt']:.4f}x)")
+            if "bare_1vcpu" in L:
+                print(f"{'  (1 vCPU: /init, power-off':<42} bare "
+                      f"{L['bare_1vcpu']['init_ns'] / 1e9:.6f}, "
+                      f"{L['bare_1vcpu']['poweroff_ns'] / 1e9:.6f}" +
+                      "".join(f"; {who} {L[side]['init_ns'] / 1e9:.6f} "
+                              f"{L[side]['init_ratio']:.4f}x, "
+                              f"{L[side]['poweroff_ns'] / 1e9:.6f} "
+                              f"{L[side]['poweroff_ratio']:.4f}x"
+                              for side, who in (("bulwark_1vcpu", "Bulwark"), ("xen", "Xen"))
+                              if side in L) + ")")
+            if "unavailable" in L.get("xen_run", {}):
+                print(f"  (Xen: not measured: {L['xen_run']['unavailable']})")
         print("(bare boots with the devicetree bwpack made for the VM, so that both see the "
               "same machine)")
     entry = data.get("entry")
@@ -710,8 +788,11 @@ def markdown(data):
     """The tables of docs/performance.md, from a results file."""
     out = []
     m = data["meta"]
+    once = any("bare_1vcpu" in v for v in data.get("linux", {}).values())
     out.append(f"Measured {m['date']} at {m['git_rev']} ({m['mode']} run, {m['repeat']} runs of "
-               f"each configuration), {m['qemu']}, host {m['host_cpu']} with {m['host_cpus']} "
+               f"each configuration" +
+               ("; the Linux boots with 1 vCPU and under Xen once" if once else "") +
+               f"), {m['qemu']}, host {m['host_cpu']} with {m['host_cpus']} "
                f"CPUs; `-cpu {m['qemu_cpu']}` `{m['qemu_flags']}`.")
     out.append("")
     micro = data.get("micro")
@@ -751,29 +832,53 @@ def markdown(data):
     linux = data.get("linux")
     if linux:
         out.append("| Linux boot (kernel timestamps) | bare s | Bulwark s | ratio | target | met | "
-                   "bare, QEMU's devicetree s | wall bare s | wall Bulwark s |")
-        out.append("|---|--:|--:|--:|--:|:-:|--:|--:|--:|")
+                   "bare, 1 vCPU s | Bulwark, 1 vCPU s | ratio | Xen, 1 vCPU s | ratio | "
+                   "bare, QEMU's devicetree s | wall bare s | wall Bulwark s | wall Xen s |")
+        out.append("|---|--:|--:|--:|--:|:-:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+        xen_notes = []
+
+        # A run's figure, or `-` where it did not run (no Xen).
+        def secs(r, what):
+            return f"{r[what + '_ns'] / 1e9:.6f}" if r else "-"
+
+        def ratio(r, what):
+            return f"{r[what + '_ratio']:.4f}x" if r else "-"
+
+        def wall(r, what):
+            return f"{r[what + '_wall_s']:.2f}" if r else "-"
+
         for key, label in (("linux_tests", "with crypto self-tests"),
                            ("linux_notests", "`cryptomgr.notests`")):
             if key not in linux:
                 continue
             L = linux[key]
             b, h, q = L["bare"], L["bulwark"], L["bare_qemu_dt"]
+            b1, h1, x = L.get("bare_1vcpu"), L.get("bulwark_1vcpu"), L.get("xen")
             tgt = BOOT_TARGETS[key]
             met = "yes" if L["init_ratio"] <= tgt else "**no**"
-            out.append(f"| `Run /init`, {label} | {b['init_ns'] / 1e9:.6f} | {h['init_ns'] / 1e9:.6f} "
-                       f"| {L['init_ratio']:.4f}x | {tgt:.2f}x | {met} | {q['init_ns'] / 1e9:.6f} | "
-                       f"{b['init_wall_s']:.2f} | {h['init_wall_s']:.2f} |")
-            out.append(f"| `reboot: Power down`, {label} | {b['poweroff_ns'] / 1e9:.6f} | "
-                       f"{h['poweroff_ns'] / 1e9:.6f} | {L['poweroff_ratio']:.4f}x | | | "
-                       f"{q['poweroff_ns'] / 1e9:.6f} | {b['poweroff_wall_s']:.2f} | "
-                       f"{h['poweroff_wall_s']:.2f} |")
+            if "unavailable" in L.get("xen_run", {}):
+                xen_notes.append(L["xen_run"]["unavailable"])
+            out.append(f"| `Run /init`, {label} | {secs(b, 'init')} | {secs(h, 'init')} "
+                       f"| {L['init_ratio']:.4f}x | {tgt:.2f}x | {met} | {secs(b1, 'init')} | "
+                       f"{secs(h1, 'init')} | {ratio(h1, 'init')} | {secs(x, 'init')} | "
+                       f"{ratio(x, 'init')} | {secs(q, 'init')} | "
+                       f"{wall(b, 'init')} | {wall(h, 'init')} | {wall(x, 'init')} |")
+            out.append(f"| `reboot: Power down`, {label} | {secs(b, 'poweroff')} | "
+                       f"{secs(h, 'poweroff')} | {L['poweroff_ratio']:.4f}x | | | "
+                       f"{secs(b1, 'poweroff')} | {secs(h1, 'poweroff')} | "
+                       f"{ratio(h1, 'poweroff')} | {secs(x, 'poweroff')} | "
+                       f"{ratio(x, 'poweroff')} | {secs(q, 'poweroff')} | "
+                       f"{wall(b, 'poweroff')} | {wall(h, 'poweroff')} | "
+                       f"{wall(x, 'poweroff')} |")
         entry = data.get("entry")
         if entry:
             out.append(f"| power-on to the guest's first instruction, 256 MiB VM | "
                        f"{entry['bare']['entry_ns'] / 1e9:.6f} | {entry['bulwark']['entry_ns'] / 1e9:.6f}"
-                       f" | | | | | | |")
+                       f" |" + " |" * 12)
         out.append("")
+        if xen_notes:
+            out.append(f"Xen: not measured: {xen_notes[0]}.")
+            out.append("")
     return "\n".join(out)
 
 
@@ -814,16 +919,24 @@ def main():
     ap.add_argument("--markdown", metavar="JSON",
                     help="print the tables of a results file as Markdown, run nothing")
     ap.add_argument("--prepare-xen", metavar="DTS",
-                    help="only write the files that boot the benchmark guest of this system "
-                    "description as Xen's domU (BUILD/bench/xen/NAME.*, for make test)")
+                    help="only write the files that boot the guest of this system description "
+                    "(the benchmark guest, or Linux) as Xen's domU (BUILD/bench/xen/NAME.*, "
+                    "for make test)")
     a = ap.parse_args()
     if a.prepare_xen:
         build = a.build if os.path.isabs(a.build) else os.path.join(ROOT, a.build)
-        name = os.path.splitext(os.path.basename(a.prepare_xen))[0]
+        dts = a.prepare_xen
+        name = os.path.splitext(os.path.basename(dts))[0]
+        xen = os.path.abspath(a.xen) if a.xen else None
+        memory_kib, vcpus = vm_of(dts)
         try:
-            xen_domu(build, os.path.abspath(a.xen) if a.xen else None,
-                     os.path.join(build, "guests", "bench.bin"), without_spi(bootargs_of(a.prepare_xen)),
-                     vm_of(a.prepare_xen)[0], XEN_SMP, name)
+            if is_linux(dts):
+                xen_domu(build, xen, LINUX_KERNEL, bootargs_of(dts), memory_kib, vcpus, name,
+                         ramdisk=LINUX_INITRD)
+            else:
+                xen_domu(build, xen, os.path.join(build, "guests", "bench.bin"),
+                         without_spi(bootargs_of(dts)), memory_kib, XEN_SMP, name,
+                         linked_at_2m=True)
         except XenUnavailable as e:
             sys.exit(f"bench/run.py: error: {e}")
         return
@@ -855,11 +968,13 @@ def main():
         except RunFailed as e:
             failed.append(f"micro: {e}")
     if "linux" in suites:
-        variants = [("linux_notests", "bench/systems/linux-notests.dts")]
+        variants = [("linux_notests", "bench/systems/linux-notests.dts",
+                     "bench/systems/linux-notests-1vcpu.dts")]
         if not a.quick:
-            variants.insert(0, ("linux_tests", "bench/systems/linux.dts"))
+            variants.insert(0, ("linux_tests", "bench/systems/linux.dts",
+                                "bench/systems/linux-1vcpu.dts"))
         try:
-            data["linux"] = linux_suite(build, variants, repeat, 180, logdir, boot_lines)
+            data["linux"] = linux_suite(build, variants, repeat, 180, logdir, boot_lines, a.xen)
         except RunFailed as e:
             failed.append(f"linux: {e}")
     if "linux" in suites and not a.quick:

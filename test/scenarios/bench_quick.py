@@ -5,8 +5,10 @@ bench/systems/micro-quick.dts) and as a dom0less domU of Debian's Xen (the
 files `make test` has bench/run.py --prepare-xen write into build/bench/xen/):
 every benchmark must print its result line (under Xen, every one but those
 that need a second vCPU, its domU has one, and the passed-through SPI's: no
-device is passed through there). The figures are `make bench`'s
-business (bench/run.py, docs/performance.md); here they only have to exist."""
+device is passed through there). And Linux as Xen's domU, as `make bench`
+boots it (bench/systems/linux-notests-1vcpu.dts), to its `Run /init`. The
+figures are `make bench`'s business (bench/run.py, docs/performance.md);
+here they only have to exist."""
 import json
 import os
 import re
@@ -52,14 +54,35 @@ XEN_EXPECT = [r"Xen version 4\.17", r"Xen dom0less mode detected",
               r"\(XEN\) DOM1: GUEST DONE"]
 XEN_NEVER = [r"unexpected exception", r"stack smashing", r"Panic on CPU",
              r"BENCH-ERROR (?!sgi_cross: needs 2 vCPUs)", r"BENCH spi_"]
-if os.path.exists(XEN_BOOT):
-    with open(XEN_BOOT) as f:
+
+
+def xen_scenario(name, boot, expect, forbid):
+    """A scenario that boots the domU described by `boot` (a JSON file that
+    bench/run.py --prepare-xen writes), or fails at once if it is missing."""
+    if not os.path.exists(boot):
+        return dict(name=name, image="/nonexistent", timeout=5,
+                    check=lambda text: f"{boot} is missing: `make bench-xen-test` "
+                                       "writes it (make test does)")
+    with open(boot) as f:
         xen = json.load(f)
-    SCENARIOS.append(dict(name="bench-xen", image=xen["image"], machine=xen["machine"],
-                          cpu=xen["cpu"], smp=xen["smp"], mem=xen["mem"],
-                          extra=xen["extra"] + ICOUNT, expect=XEN_EXPECT, forbid=XEN_NEVER,
-                          settle=0.2, timeout=60))
-else:
-    SCENARIOS.append(dict(name="bench-xen", image="/nonexistent", timeout=5,
-                          check=lambda text: f"{XEN_BOOT} is missing: `make bench-xen-test` "
-                                             "writes it (make test does)"))
+    return dict(name=name, image=xen["image"], machine=xen["machine"], cpu=xen["cpu"],
+                smp=xen["smp"], mem=xen["mem"], extra=xen["extra"] + ICOUNT, expect=expect,
+                forbid=forbid, settle=0.2, timeout=60)
+
+
+SCENARIOS.append(xen_scenario("bench-xen", XEN_BOOT, XEN_EXPECT, XEN_NEVER))
+
+# Linux as Xen's domU (1 vCPU, 256 MiB, its console on Xen's vPL011), up to
+# its initramfs: about 4 s of wall time (the boot to power-off is make
+# bench's).
+XEN_LINUX_BOOT = os.path.join(ROOT, "build", "bench", "xen", "linux-notests-1vcpu.json")
+XEN_LINUX_EXPECT = [r"Xen version 4\.17", r"Xen dom0less mode detected",
+                    r"Loading d1 initrd from 0*54000000",
+                    r"\(XEN\) DOM1: \[\s*\d+\.\d+\] Linux version 6\.",
+                    r"\(XEN\) DOM1: \[\s*\d+\.\d+\] Kernel command line: console=ttyAMA0 ",
+                    r"\(XEN\) DOM1: \[\s*\d+\.\d+\] printk: console \[ttyAMA0\] enabled",
+                    r"\(XEN\) DOM1: \[\s*\d+\.\d+\] Run /init as init process"]
+XEN_LINUX_NEVER = [r"Panic on CPU", r"Kernel panic", r"Internal error:",
+                   r"Unable to handle kernel", r"\bBUG:", r"WARNING: CPU:", r"Call trace:"]
+SCENARIOS.append(xen_scenario("bench-xen-linux", XEN_LINUX_BOOT, XEN_LINUX_EXPECT,
+                              XEN_LINUX_NEVER))
