@@ -6,7 +6,11 @@
  * test/fuzz/fuzz_mgmt.c).
  */
 #include <bulwark/mgmt.h>
+#include <bulwark/package.h>
 #include <bulwark/vuart.h>
+
+_Static_assert(BWM_MITIG_SET == BWPKG_MITIG_SET && BWM_MITIG_VM_MODULES == BWPKG_MITIG_VM_MODS,
+	       "bwm_create.mitigations is packed as the system description's");
 
 _Static_assert(BWM_CONSOLE_WRITE_MAX <= VUART_RX_SIZE, "a write fits in the FIFO");
 
@@ -84,7 +88,7 @@ int mgmt_check_create(const struct bwm_create *c, uint64_t free_cpus)
 	}
 	for (uint64_t m = c->cpu_mask; m; m &= m - 1)
 		cpus++;
-	if (c->flags || c->vcpu_count == 0 || c->vcpu_count > BWM_VCPU_MAX || c->vcpu_count != cpus)
+	if (!bwpkg_mitig_valid(c->mitigations, true) || c->vcpu_count == 0 || c->vcpu_count > BWM_VCPU_MAX || c->vcpu_count != cpus)
 		return -BWM_EINVAL;
 	if (c->mem_size < MGMT_MEM_MIN || (c->mem_base | c->mem_size) & (MGMT_MEM_ALIGN - 1) ||
 	    c->mem_base < MGMT_MEM_BASE_MIN || c->mem_size > MGMT_IPA_LIMIT ||

@@ -648,6 +648,7 @@ int vm_mgmt_create(const struct bwm_create *c, unsigned *id)
 	vm->cfg.cpu_mask = c->cpu_mask;
 	vm->cfg.mem_base = c->mem_base;
 	vm->cfg.mem_size = c->mem_size;
+	vm->cfg.mitigations = c->mitigations; /* checked (mgmt_check_create()) */
 	vm->cfg.kernel_blob = vm->cfg.initrd_blob = vm->cfg.dtb_blob = BWPKG_NO_BLOB;
 	vm->vcpu_count = c->vcpu_count;
 	for (unsigned i = 0, off = 0; i < BWM_IMAGE_COUNT; i++) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <bulwark/mgmt.h>
+#include <bulwark/package.h>
 #include <bulwark/vuart.h>
 
 #include "fuzz_input.h"
@@ -72,7 +73,7 @@ static void check_create(const struct bwm_create *c, uint64_t free_cpus)
 		return;
 	size_t len = strnlen(c->name, BWM_NAME_LEN);
 
-	if (len == 0 || len == BWM_NAME_LEN || c->flags ||
+	if (len == 0 || len == BWM_NAME_LEN || !bwpkg_mitig_valid(c->mitigations, true) ||
 	    (unsigned)__builtin_popcountll(c->cpu_mask) != c->vcpu_count ||
 	    c->vcpu_count == 0 || c->vcpu_count > BWM_VCPU_MAX || (c->cpu_mask & ~free_cpus) ||
 	    c->mem_base < MGMT_MEM_BASE_MIN || c->mem_size < MGMT_MEM_MIN ||

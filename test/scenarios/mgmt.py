@@ -49,13 +49,16 @@ SCENARIOS = [
                   "created-console", "destroy-running", "posture-head", "posture-rows",
                   "posture-profile", "posture-json-list", "posture-vm-profile",
                   "posture-others-system", "destroy-deaf", "create-on-cpu3", "cpu3-console",
-                  "posture-replanned", "posture-cpu3-system", "destroy-demo5",
+                  "posture-replanned", "posture-cpu3-system", "destroy-demo5", "create-mitig",
+                  "create-mitig-out", "demo6-console", "posture-demo6", "posture-cpu3-vm-override",
+                  "destroy-demo6",
                   "ticker-alive")
              + done("ctl", "mgmt-cmds"),
              anywhere=[r"vm 'demo2': created by the management API", r"\[demo2\] hello: tick 2",
                        r"vm 'demo2': destroyed", r"\[demo3\] hello: tick 1",
                        r"vm 'deaf': .*, mitigations hardened",
-                       r"mitig: cpu3 changed VM: now the system's"]),
+                       r"mitig: cpu3 changed VM: now the system's",
+                       r"mitig: cpu3 changed VM: now -ssbd"]),
     # Bad inputs with their exact messages and exit statuses, raw requests
     # with bad sizes and fields, 100 create/destroy cycles; the ticker and
     # the free memory unchanged.

@@ -264,9 +264,23 @@ static void test_create(void **state)
 	c = spec();
 	c.name[20] = 'x'; /* a byte hidden after the terminator */
 	assert_int_equal(chk_create(&c, 0xff), -BWM_EINVAL);
+	/* Mitigations: a VM's packed choice, or 0 for the system's. */
+	static const uint32_t bad_mitig[] = {
+		1,                                  /* no BWM_MITIG_SET */
+		BWM_MITIG_SET | 4,                  /* no such profile */
+		BWM_MITIG_SET | 1u << (8 + 3),      /* +flush: the system's */
+		BWM_MITIG_SET | 1u << (16 + 4),     /* -nospec: a build option */
+		BWM_MITIG_SET | 1u << 9 | 1u << 17, /* bhb on and off */
+		BWM_MITIG_SET | 1u << 24,           /* bits that mean nothing */
+	};
+	for (unsigned i = 0; i < sizeof(bad_mitig) / sizeof(bad_mitig[0]); i++) {
+		c = spec();
+		c.mitigations = bad_mitig[i];
+		assert_int_equal(chk_create(&c, 0xff), -BWM_EINVAL);
+	}
 	c = spec();
-	c.flags = 1;
-	assert_int_equal(chk_create(&c, 0xff), -BWM_EINVAL);
+	c.mitigations = BWM_MITIG_SET | 1 | 1u << (16 + 1); /* hardened,-bhb */
+	assert_int_equal(chk_create(&c, 0xff), 0);
 	c = spec();
 	c.vcpu_count = 3; /* two CPUs */
 	assert_int_equal(chk_create(&c, 0xff), -BWM_EINVAL);

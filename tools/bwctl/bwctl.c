@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <bulwark/mitig.h> /* the hypervisor's own parser of mitigation choices */
+
 #include "bwctl.h"
 #include "transport.h"
 
@@ -1098,6 +1100,7 @@ static int cmd_create(struct ctx *c, int argc, char **argv)
 	static const char *const image_what[BWM_IMAGE_COUNT] = { "kernel", "initrd", "dtb" };
 	char *pos[1], why[128], cpus_text[200], mem_text[32];
 	const char *path[BWM_IMAGE_COUNT] = { NULL }, *memory = NULL, *cpus = NULL, *base = NULL;
+	const char *mitig = NULL;
 	bool no_start = false;
 	const struct optspec specs[] = {
 		{ "--kernel", true, &path[BWM_IMAGE_KERNEL], NULL },
@@ -1107,6 +1110,7 @@ static int cmd_create(struct ctx *c, int argc, char **argv)
 		{ "--cpus", true, &cpus, NULL },
 		{ "--mem-base", true, &base, NULL },
 		{ "--no-start", false, NULL, &no_start },
+		{ "--mitigations", true, &mitig, NULL },
 		{ NULL, false, NULL, NULL },
 	};
 	unsigned char *image[BWM_IMAGE_COUNT] = { NULL };
@@ -1149,6 +1153,18 @@ static int cmd_create(struct ctx *c, int argc, char **argv)
 	if (cr.mem_base < (1ull << 30) || cr.mem_base % (2u << 20) != 0)
 		return fail(c, BWCTL_EXIT_INPUT, "--mem-base: 0x%llx must be 2 MiB aligned and at least 1 GiB",
 			    (unsigned long long)cr.mem_base);
+	if (mitig != NULL) {
+		struct mitig_choice mc = { .profile = MITIG_PROFILE_SYSTEM };
+		uint32_t other;
+
+		if (mitig_parse(mitig, strlen(mitig), &mc, why, sizeof(why)) != 0)
+			return fail(c, BWCTL_EXIT_INPUT, "--mitigations: %s", why);
+		other = (mc.force_on | mc.force_off) & ~(uint32_t)MITIG_MOD_PER_VM;
+		if (other != 0)
+			return fail(c, BWCTL_EXIT_INPUT, "--mitigations: '%s' is the system's, not a VM's",
+				    mitig_module_name((enum mitig_module)__builtin_ctz(other)));
+		cr.mitigations = mitig_choice_encode(&mc);
+	}
 	for (int i = 0; i < BWM_IMAGE_COUNT; i++) {
 		if (path[i] == NULL)
 			continue;
@@ -1217,10 +1233,11 @@ static int cmd_create(struct ctx *c, int argc, char **argv)
 		bwctl_json_str(c->out, cr.name, sizeof(cr.name));
 		fprintf(c->out, ", \"result\": \"%s\"}\n", no_start ? "created" : "started");
 	} else {
-		fprintf(c->out, "%s: created as VM %u (%u vCPU%s on CPU%s %s, %s at 0x%llx), %s\n",
+		fprintf(c->out, "%s: created as VM %u (%u vCPU%s on CPU%s %s, %s at 0x%llx%s%s), %s\n",
 			v.label, v.id, cr.vcpu_count, cr.vcpu_count == 1 ? "" : "s",
 			cr.vcpu_count == 1 ? "" : "s", cpus_text, mem_text,
-			(unsigned long long)cr.mem_base, no_start ? "not started (--no-start)" : "started");
+			(unsigned long long)cr.mem_base, mitig ? ", mitigations " : "", mitig ? mitig : "",
+			no_start ? "not started (--no-start)" : "started");
 	}
 	goto out;
 undo:
@@ -1417,7 +1434,8 @@ static const struct command commands[] = {
 	  "                   exit 9 (timeout) if TEXT has not appeared\n"
 	  "With --json: one object with the text; when following, one object per read.\n" },
 	{ "create", cmd_create,
-	  "NAME --kernel FILE [--initrd FILE] [--dtb FILE] --memory SIZE --cpus LIST [--mem-base ADDR] [--no-start]",
+	  "NAME --kernel FILE [--initrd FILE] [--dtb FILE] --memory SIZE --cpus LIST [--mem-base ADDR]\n"
+	  "       [--mitigations CHOICE] [--no-start]",
 	  "Creates a VM from image files, loads them and starts it.",
 	  "\n  NAME             1 to 31 characters from a-z, 0-9, '_' and '-', unique\n"
 	  "  --kernel FILE    an arm64 Image (Linux or bare metal)\n"
@@ -1426,6 +1444,10 @@ static const struct command commands[] = {
 	  "  --memory SIZE    its RAM: a multiple of 2 MiB, at least 6 MiB (8M, 256M, 1G)\n"
 	  "  --cpus LIST      the free physical CPUs it will own, one vCPU each (3, 1-2,4)\n"
 	  "  --mem-base ADDR  guest-physical base of its RAM (default 0x40000000)\n"
+	  "  --mitigations CHOICE  its deviation from the system's mitigation choice on its\n"
+	  "                   CPUs, as in a system description: a profile (hardened,\n"
+	  "                   balanced, throughput) and/or +MOD/-MOD of bpi, bhb, ssbd,\n"
+	  "                   smccc, e.g. hardened or -bhb,-bpi (default: the system's)\n"
 	  "  --no-start       leave it created but not started ('bwctl start' later)\n"
 	  "If loading or starting fails, the new VM is destroyed again.\n" },
 	{ "posture", cmd_posture, "", "Shows, per CPU, each CPU vulnerability and the mitigation active.",

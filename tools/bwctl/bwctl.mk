@@ -9,13 +9,17 @@
 #   $(BUILD)/host/test_bwctl     cmocka tests of the command code against a
 #                                fake hypervisor (tools/bwctl/fake_transport.c)
 
-bwctl-srcs := tools/bwctl/bwctl.c tools/bwctl/util.c
-bwctl-hdrs := tools/bwctl/bwctl.h tools/bwctl/transport.h include/abi/bulwark/mgmt.h
+# With the hypervisor's mitigation-choice parser (src/core/mitig.c), so that
+# `create --mitigations` reads the system description's syntax.
+bwctl-srcs := tools/bwctl/bwctl.c tools/bwctl/util.c src/core/mitig.c src/lib/fmt.c
+bwctl-hdrs := tools/bwctl/bwctl.h tools/bwctl/transport.h include/abi/bulwark/mgmt.h \
+	include/bulwark/mitig.h include/bulwark/package.h
 BWCTL := $(BUILD)/tools/bwctl-arm64
 # Userspace C11 with the project's warnings (-Wconversion aside, as for the
 # host tests), hardened like the rest of the arm64 code.
 BWCTL_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -O2 -static $(filter-out -Wconversion,$(WARNINGS)) \
-	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -mbranch-protection=standard -Iinclude/abi
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -mbranch-protection=standard -Iinclude/abi \
+	-Iinclude -DBULWARK_MAX_CPUS=$(MAX_CPUS)
 
 .PHONY: bwctl
 bwctl: $(BWCTL)

@@ -147,7 +147,8 @@ static int32_t op_create(const void *payload, uint32_t size, struct bwm_resp *re
 	if (size != sizeof(cr))
 		return -BWM_EINVAL;
 	memcpy(&cr, payload, sizeof(cr));
-	if (cr.name[0] == '\0' || memchr(cr.name, '\0', sizeof(cr.name)) == NULL || cr.flags != 0 ||
+	if (cr.name[0] == '\0' || memchr(cr.name, '\0', sizeof(cr.name)) == NULL ||
+	    (cr.mitigations != 0 && !(cr.mitigations & BWM_MITIG_SET)) ||
 	    cr.vcpu_count != (uint32_t)__builtin_popcountll(cr.cpu_mask) || cr.vcpu_count == 0 ||
 	    cr.mem_size % (2u << 20) != 0 || cr.mem_size < (6u << 20) ||
 	    cr.image_size[BWM_IMAGE_KERNEL] == 0)
@@ -166,6 +167,7 @@ static int32_t op_create(const void *payload, uint32_t size, struct bwm_resp *re
 		return -BWM_ENOSPC;
 	add_vm((uint32_t)slot, cr.name, BWM_VM_CREATED, cr.cpu_mask, cr.mem_size, 0);
 	fake.vm[slot].info.mem_base = cr.mem_base;
+	fake.vm[slot].mitigations = cr.mitigations;
 	fake.vm[slot].info.flags = BWM_VM_FLAG_RUNTIME;
 	for (int k = 0; k < BWM_IMAGE_COUNT; k++) {
 		fake.vm[slot].image_size[k] = cr.image_size[k];

@@ -26,6 +26,7 @@ struct fake_vm {
 	size_t typed_len;
 	int stop_after_polls;        /* a graceful stop completes after this many LISTs; -1 never */
 	uint64_t image_size[BWM_IMAGE_COUNT];
+	uint32_t mitigations;              /* what CREATE asked for */
 	unsigned char *image[BWM_IMAGE_COUNT];
 	uint64_t loaded[BWM_IMAGE_COUNT];
 };

@@ -264,7 +264,7 @@ static void test_help(void **state)
 	/* --help was not a request to the hypervisor. */
 	assert_int_equal(fake.call_count, 0);
 	assert_int_equal(bwctl("--version", NULL), 0);
-	assert_out("bwctl, Bulwark management API 1.0\n");
+	assert_out("bwctl, Bulwark management API 1.1\n");
 }
 
 static void test_usage_errors(void **state)
@@ -333,7 +333,7 @@ static void test_info(void **state)
 	assert_int_equal(bwctl("info", NULL), 0);
 	assert_out("hypervisor  Bulwark 0.1.0\n"
 		   "build       fake build\n"
-		   "API         1.0 (bwctl speaks 1.0)\n"
+		   "API         1.1 (bwctl speaks 1.1)\n"
 		   "CPUs        4 online (0-3), free: -\n"
 		   "VMs         2 of 4 slots used\n"
 		   "memory      1 GiB for VMs, 760 MiB free (796917760 bytes)\n"
@@ -467,7 +467,7 @@ static void test_transport_errors(void **state)
 	fake.open_error = 0;
 	fake.version = 2 << 16;
 	assert_int_equal(bwctl("info", NULL), BWCTL_EXIT_TRANSPORT);
-	assert_err("bwctl: info: the hypervisor speaks management API 2.0, bwctl speaks 1.0\n");
+	assert_err("bwctl: info: the hypervisor speaks management API 2.0, bwctl speaks 1.1\n");
 	fake.version = 1 << 16 | 7; /* a newer minor version is fine */
 	assert_int_equal(bwctl("list", NULL), 0);
 	fake.bad_list_size = true;
@@ -606,6 +606,20 @@ static void test_create(void **state)
 	assert_int_equal(fake.vm[2].info.state, BWM_VM_CREATED);
 	assert_true(fake.vm[2].info.mem_base == 0x80000000);
 	assert_int_equal(bwctl("start", "demo3", NULL), 0);
+	assert_int_equal(fake.vm[2].mitigations, 0); /* the system's */
+	assert_int_equal(bwctl("destroy", "demo3", NULL), 0);
+	/* --mitigations: packed as the system description packs a VM's. */
+	fake.cpu_free |= 1;
+	assert_int_equal(bwctl("create", "demo4", "--kernel", kernel, "--memory", "6M", "--cpus", "0",
+			       "--mitigations", "hardened,-bhb", NULL), 0);
+	assert_out("'demo4': created as VM 2 (1 vCPU on CPU 0, 6 MiB at 0x40000000, mitigations "
+		   "hardened,-bhb), started\n");
+	assert_int_equal(fake.vm[2].mitigations, BWM_MITIG_SET | 1 | 1u << (16 + 1));
+	assert_int_equal(bwctl("destroy", "demo4", NULL), 0);
+	fake.cpu_free |= 1;
+	assert_int_equal(bwctl("create", "demo5", "--kernel", kernel, "--memory", "6M", "--cpus", "0",
+			       "--mitigations", "+ssbd", NULL), 0);
+	assert_int_equal(fake.vm[2].mitigations, BWM_MITIG_SET | 1u << (8 + 2));
 	unlink(kernel);
 	unlink(initrd);
 }
@@ -652,6 +666,13 @@ static void test_create_errors(void **state)
 	assert_int_equal(bwctl("create", "x", "--kernel", kernel, "--dtb", kernel, "--memory", "8M",
 			       "--cpus", "0", NULL), BWCTL_EXIT_INPUT);
 	assert_err_has("is not a devicetree blob (no magic 0xd00dfeed)\n");
+	assert_int_equal(bwctl("create", "x", "--kernel", kernel, "--memory", "8M", "--cpus", "0",
+			       "--mitigations", "paranoid", NULL), BWCTL_EXIT_INPUT);
+	assert_err("bwctl: create: --mitigations: unknown profile 'paranoid' (known: hardened, "
+		   "balanced, throughput)\n");
+	assert_int_equal(bwctl("create", "x", "--kernel", kernel, "--memory", "8M", "--cpus", "0",
+			       "--mitigations", "hardened,+flush", NULL), BWCTL_EXIT_INPUT);
+	assert_err("bwctl: create: --mitigations: 'flush' is the system's, not a VM's\n");
 	/* None of these reached the hypervisor. */
 	assert_int_equal(fake.call_count, 0);
 

@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #define BWM_VERSION_MAJOR 1
-#define BWM_VERSION_MINOR 0
+#define BWM_VERSION_MINOR 1 /* 1.1: bwm_create.mitigations */
 
 /* Guest-physical layout, the same in every VM (docs/guest-platform.md). */
 #define BWM_REGS_IPA 0x0f000000ULL
@@ -226,12 +226,23 @@ struct bwm_vm_stats {
 struct bwm_create {
 	char name[BWM_NAME_LEN]; /* NUL-terminated, [a-z0-9_-], unique */
 	uint32_t vcpu_count;     /* 1..BWM_VCPU_MAX, = popcount(cpu_mask) */
-	uint32_t flags;          /* 0 */
+	uint32_t mitigations;    /* its deviation from the system's mitigation choice,
+				  * BWM_MITIG_*; 0 = the system's (1.0: reserved, 0) */
 	uint64_t cpu_mask;       /* free physical CPUs it will own */
 	uint64_t mem_base;       /* guest-physical RAM base, 2 MiB aligned, >= 1 GiB */
 	uint64_t mem_size;       /* 2 MiB multiple, >= 6 MiB */
 	uint64_t image_size[BWM_IMAGE_COUNT]; /* bytes; kernel > 0; 0 = no such image */
 };
+
+/*
+ * bwm_create.mitigations, as a VM's `mitigations` in the system description
+ * packs it (docs/mitigations.md): BWM_MITIG_SET, a profile (0: the
+ * system's, 1 hardened, 2 balanced, 3 throughput) in bits 0-7, and the
+ * modules switched on (bits 8-15) and off (bits 16-23), one bit each, only
+ * those decided per VM: 0 bpi, 1 bhb, 2 ssbd, 5 smccc.
+ */
+#define BWM_MITIG_SET (1u << 31)
+#define BWM_MITIG_VM_MODULES 0x27u
 
 /* BWM_OP_POSTURE: one per (CPU, issue), see docs/mitigations.md. */
 struct bwm_posture_entry {
