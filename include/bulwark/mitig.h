@@ -219,6 +219,8 @@ int mitig_choice_decode(uint32_t code, bool vm, struct mitig_choice *out);
 
 /* "hardened,+flush,-bhb", or "+bhb" for a VM choice without a profile. */
 void mitig_choice_format(const struct mitig_choice *c, char *buf, size_t size);
+/* A VM's packed choice as text; false (and "") if @code is 0 or invalid. */
+bool mitig_vm_code_format(uint32_t code, char *buf, size_t size);
 
 /*
  * Parses a mitigation option: a profile name, then any number of

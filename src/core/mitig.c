@@ -601,6 +601,18 @@ void mitig_choice_format(const struct mitig_choice *c, char *buf, size_t size)
 	}
 }
 
+bool mitig_vm_code_format(uint32_t code, char *buf, size_t size)
+{
+	struct mitig_choice c = { .profile = MITIG_PROFILE_SYSTEM };
+
+	if (size)
+		buf[0] = '\0';
+	if (code == 0 || mitig_choice_decode(code, true, &c) != 0)
+		return false;
+	mitig_choice_format(&c, buf, size);
+	return true;
+}
+
 /*
  * The plans of the CPUs, each written by its own CPU: at boot, and again
  * when it changes VM. A sequence count per plan (odd while written) lets

@@ -95,11 +95,8 @@ void mitig_cpu_enter_vm(unsigned cpu, uint32_t code)
 		return;
 	plan_cpu(cpu, code);
 	char what[64];
-	struct mitig_choice vm = { .profile = MITIG_PROFILE_SYSTEM };
 
-	if (code && mitig_choice_decode(code, true, &vm) == 0)
-		mitig_choice_format(&vm, what, sizeof(what));
-	else
+	if (!mitig_vm_code_format(code, what, sizeof(what)))
 		fmt_snprintf(what, sizeof(what), "the system's");
 	pr_info("mitig: cpu%u changed VM: now %s (bwctl posture shows it)\n", cpu, what);
 }
@@ -153,14 +150,10 @@ static void report_group(unsigned first, unsigned last)
 		!f->fw_smccc ? "has no SMCCC 1.1 (no ARCH_WORKAROUND calls)"
 		: f->fw_wa1 || f->fw_wa2 || f->fw_wa3 ? "offers ARCH_WORKAROUND calls"
 						      : "offers no ARCH_WORKAROUND call");
-	if (p->vm_code) {
-		struct mitig_choice vm = { .profile = MITIG_PROFILE_SYSTEM };
-		char what[64] = "?";
+	char what[64];
 
-		if (mitig_choice_decode(p->vm_code, true, &vm) == 0)
-			mitig_choice_format(&vm, what, sizeof(what));
+	if (mitig_vm_code_format(p->vm_code, what, sizeof(what)))
 		pr_info("mitig: %s: owned by a VM with its own choice: %s\n", cpus, what);
-	}
 	for (unsigned i = 0; i < MITIG_ISSUE_COUNT; i++) {
 		const struct mitig_posture_entry *e = &p->e[i];
 		char src[32];

@@ -443,17 +443,14 @@ void vm_boot_all(void)
 		for (unsigned c = 0; c < vm->vcpu_count; c++)
 			n += fmt_snprintf(cpus + n, sizeof(cpus) - (size_t)n, "%s%u", c ? "," : "",
 					  vm->vcpus[c].pcpu);
-		char mitig[64] = "";
-		struct mitig_choice mc = { .profile = MITIG_PROFILE_SYSTEM };
+		char mitig[64];
+		bool own = mitig_vm_code_format(vm->cfg.mitigations, mitig, sizeof(mitig));
 
-		if (vm->cfg.mitigations && mitig_choice_decode(vm->cfg.mitigations, true, &mc) == 0) {
-			memcpy(mitig, ", mitigations ", 15);
-			mitig_choice_format(&mc, mitig + 14, sizeof(mitig) - 14);
-		}
 		pr_info("vm '%s': %u vCPU(s) on CPU(s) %s, %lu MiB at IPA %#lx (PA %#lx), "
-			"kernel at %#lx%s%s\n", vm->name, vm->vcpu_count, cpus, vm->cfg.mem_size >> 20,
+			"kernel at %#lx%s%s%s\n", vm->name, vm->vcpu_count, cpus, vm->cfg.mem_size >> 20,
 			vm->cfg.mem_base, pa_addr(vm->mem_pa), vm->kernel_ipa,
-			vm->cfg.caps & BWPKG_CAP_CONTROL ? ", control" : "", mitig);
+			vm->cfg.caps & BWPKG_CAP_CONTROL ? ", control" : "", own ? ", mitigations " : "",
+			mitig);
 	}
 	for (unsigned i = 0; i < vm_count; i++)
 		vm_start(&vms[i], VM_STATE_STOPPED);

@@ -472,6 +472,14 @@ static void test_choice_packing(void **state)
 	assert_int_equal(mitig_choice_decode(mitig_choice_encode(&c), false, &d), 0);
 	assert_memory_equal(&c, &d, sizeof(c));
 
+	/* A VM's code as text, for the report and the boot lines. */
+	assert_false(mitig_vm_code_format(0, text, sizeof(text)));
+	assert_string_equal(text, "");
+	assert_false(mitig_vm_code_format(bwpkg_mitig(1, 1u << 3, 0), text, sizeof(text)));
+	assert_string_equal(text, "");
+	assert_true(mitig_vm_code_format(bwpkg_mitig(3, 0, 1u << 1), text, sizeof(text)));
+	assert_string_equal(text, "throughput,-bhb");
+
 	/* 0: nothing given, @out untouched; malformed codes refused. */
 	d = throughput;
 	assert_int_equal(mitig_choice_decode(0, false, &d), 0);
